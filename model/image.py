@@ -1,0 +1,32 @@
+"""Image memory: images fade toward a firm baseline set by brand equity and reputation.
+
+baseline = (1 - rho) x brand equity + rho x reputation, where brand equity is
+set by advertising and reputation follows the population's mean image slowly.
+With rho < 1 the loop image -> reputation -> baseline is stable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+REPUTATION_IN_BASELINE = 0.5  # rho
+
+
+def brand_equity(advertising: float, effect: float) -> float:
+    """Image baseline that advertising alone sustains (0-1)."""
+    return float(np.clip(0.55 + effect * advertising, 0.0, 1.0))
+
+
+def baseline(equity: np.ndarray, reputation: np.ndarray) -> np.ndarray:
+    """Per-firm baseline the images decay toward."""
+    return (1 - REPUTATION_IN_BASELINE) * equity + REPUTATION_IN_BASELINE * reputation
+
+
+def decay(image: np.ndarray, base: np.ndarray, memory: float) -> None:
+    """image <- image + memory (baseline - image), in place."""
+    image += memory * (base[None, :].astype(image.dtype) - image)
+
+
+def update_reputation(reputation: np.ndarray, image: np.ndarray, rate: float) -> np.ndarray:
+    """Reputation moves a share ``rate`` toward the population's mean image of each firm."""
+    return reputation + rate * (image.mean(axis=0) - reputation)

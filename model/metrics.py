@@ -1,0 +1,177 @@
+"""Observation (DESIGN step 13): per-firm weekly KPIs, the run summary and Mesa reporters.
+
+Scales: CSAT, NPS, brand image 0-100; churn as a monthly-equivalent share;
+complaints per 1,000 customers per month; money in the market's currency per
+week at real-market scale; mean wait in seconds.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from model.churn import weekly_to_monthly
+from model.params import Params
+
+if TYPE_CHECKING:
+    from model.agents import Firm
+    from model.model import FirmWeek, OffshoringModel
+
+PROMOTER_AT, DETRACTOR_BELOW = 0.85, 0.65  # cumulative satisfaction as 0-10 score / 10
+EVENT_FLAGS = ("ramadan", "outage", "breach", "media", "strike", "announcement", "cutover",
+               "reshore")
+KPI_COLUMNS = [
+    "week", "firm", "customers", "market_share", "churn_monthly", "acquisitions", "contacts",
+    "csat", "nps", "image_all", "image_own", "fcr", "service_level", "mean_wait_s",
+    "abandonment", "complaints_per_1000", "home_heads", "home_morale", "home_acceptance",
+    "vendor_heads", "vendor_proficiency", "vendor_attrition", "offshore_share", "alpha",
+    "quality_home", "quality_vendor", "revenue", "service_cost", "total_cost", "profit",
+    "cum_profit", "npv", *EVENT_FLAGS,
+]
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else float("nan")
+
+
+def nps(S: np.ndarray) -> float:
+    """Net promoter score (-100..100) from cumulative satisfaction read as a 0-10 score."""
+    if S.size == 0:
+        return float("nan")
+    return 100.0 * (float((S >= PROMOTER_AT).mean()) - float((S < DETRACTOR_BELOW).mean()))
+
+
+def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek, counts: np.ndarray) -> dict:
+    """The KPI row of one firm for the week just simulated."""
+    pop = model.population
+    mine = pop.firm == firm.index
+    n = int(counts[firm.index])
+    start = n + fw.churned - fw.acquired
+    staff = firm.working_staff()
+    contract = model.vendor.contracts.get(firm.index)
+    live = contract is not None and contract.live
+    heads = contract.heads if live else 0
+    row = {
+        "week": model.week, "firm": firm.index, "customers": n,
+        "market_share": _ratio(n, counts.sum()),
+        "churn_monthly": float(weekly_to_monthly(_ratio(fw.churned, start))) if start else 0.0,
+        "acquisitions": fw.acquired, "contacts": fw.contacts,
+        "csat": 100 * _ratio(fw.s_sum, fw.contacts),
+        "nps": nps(pop.satisfaction[mine]),
+        "image_all": 100 * float(pop.image[:, firm.index].mean()),
+        "image_own": 100 * float(pop.image[mine, firm.index].mean()) if n else float("nan"),
+        "fcr": _ratio(fw.resolved, fw.answered),
+        "service_level": _ratio(fw.within_sl, fw.contacts),
+        "mean_wait_s": 60 * _ratio(fw.wait_sum, fw.contacts),
+        "abandonment": _ratio(fw.abandoned, fw.contacts),
+        "complaints_per_1000": 1000 * _ratio(fw.complaints, n) * 52 / 12,
+        "home_heads": len(staff),
+        "home_morale": float(np.mean([s.morale for s in staff])) if staff else float("nan"),
+        "home_acceptance": float(np.mean([s.acceptance for s in staff])) if staff else 0.0,
+        "vendor_heads": heads,
+        "vendor_proficiency": model.vendor.proficiency(firm.index) if live else float("nan"),
+        "vendor_attrition": 52 * _ratio(contract.quits, heads) if live else float("nan"),
+        "offshore_share": _ratio(fw.offshore_contacts, fw.contacts),
+        "alpha": firm.alpha,
+        "quality_home": 100 * fw.quality.get("home", float("nan")),
+        "quality_vendor": 100 * fw.quality.get("vendor", float("nan")),
+        "revenue": firm.ledger.revenue, "service_cost": firm.ledger.service_cost,
+        "total_cost": firm.ledger.total_cost, "profit": firm.ledger.profit,
+        "cum_profit": firm.cum_profit, "npv": firm.npv,
+    }
+    events = model.events
+    for flag in EVENT_FLAGS:
+        firm_specific = flag in ("announcement", "cutover", "reshore", "strike")
+        row[flag] = bool(getattr(events, flag)) and (not firm_specific or firm.index == 0
+                                                     or flag == "strike" and firm.strike)
+    if flag_strike := firm.strike:
+        row["strike"] = flag_strike
+    return row
+
+
+SUMMARY_COLUMNS = [
+    "firm", "market_share", "churn_monthly", "image_all", "image_own", "csat", "nps", "fcr",
+    "service_level", "abandonment", "complaints_per_1000", "offshore_share", "cum_profit", "npv",
+    "cost_per_contact", "service_cost", "reshorings", "first_reshore_week",
+]
+
+
+def summarise(kpis: pd.DataFrame, p: Params) -> pd.DataFrame:
+    """Run summary per firm over the horizon (weeks >= 0).
+
+    Market share, brand image and NPS are means over the last 52 weeks (the
+    10-year position); churn, CSAT, FCR and service level are means over the
+    whole horizon; profit and NPV are cumulative; cost per contact is service
+    cost over real contacts.
+    """
+    rows = []
+    scale = p.market.market_size / p.n_customers
+    for f, d in kpis.groupby("firm", sort=True):
+        last = d[d["week"] > d["week"].max() - 52]
+        reshore = d.loc[d["reshore"], "week"]
+        contacts = d["contacts"].sum() * scale
+        rows.append({
+            "firm": int(f),
+            "market_share": last["market_share"].mean(),
+            "churn_monthly": d["churn_monthly"].mean(),
+            "image_all": last["image_all"].mean(), "image_own": last["image_own"].mean(),
+            "csat": d["csat"].mean(), "nps": last["nps"].mean(), "fcr": d["fcr"].mean(),
+            "service_level": d["service_level"].mean(), "abandonment": d["abandonment"].mean(),
+            "complaints_per_1000": d["complaints_per_1000"].mean(),
+            "offshore_share": d["offshore_share"].mean(),
+            "cum_profit": d["cum_profit"].iloc[-1], "npv": d["npv"].iloc[-1],
+            "cost_per_contact": _ratio(d["service_cost"].sum(), contacts),
+            "service_cost": d["service_cost"].sum(),
+            "reshorings": int(len(reshore)),
+            "first_reshore_week": float(reshore.iloc[0]) if len(reshore) else float("nan"),
+        })
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+# ---------------------------------------------------------------- Mesa reporters
+def _last(model: OffshoringModel, col: str, firm: int = 0) -> float:
+    rows = model._rows
+    m = model.p.n_firms
+    return rows[-m + firm][col] if len(rows) >= m else float("nan")
+
+
+def week(model: OffshoringModel) -> int:
+    return model.week
+
+
+def focal_market_share(model: OffshoringModel) -> float:
+    return _last(model, "market_share")
+
+
+def focal_image(model: OffshoringModel) -> float:
+    return _last(model, "image_all")
+
+
+def focal_churn(model: OffshoringModel) -> float:
+    return _last(model, "churn_monthly")
+
+
+def focal_csat(model: OffshoringModel) -> float:
+    return _last(model, "csat")
+
+
+def focal_offshore_share(model: OffshoringModel) -> float:
+    return _last(model, "offshore_share")
+
+
+def focal_cum_profit(model: OffshoringModel) -> float:
+    return _last(model, "cum_profit")
+
+
+def mean_satisfaction(model: OffshoringModel) -> float:
+    pop = model.population
+    return float(pop.satisfaction[pop.firm >= 0].mean())
+
+
+def model_reporters() -> dict:
+    """Model-level reporters for Mesa's DataCollector (named functions: they pickle)."""
+    return {f.__name__: f for f in (week, focal_market_share, focal_image, focal_churn,
+                                    focal_csat, focal_offshore_share, focal_cum_profit,
+                                    mean_satisfaction)}

@@ -1,0 +1,616 @@
+"""OffshoringModel: the weekly schedule of DESIGN.md section 3.
+
+    model = OffshoringModel(scenario("offshore-morocco"), rng=42)
+    model.run_for(520)
+    model.kpis()      # tidy per-firm weekly DataFrame
+    model.summary()   # one row per firm
+
+The constructor runs the burn-in (``burn_in_weeks`` with everything at home),
+so week 0 starts from the market's own steady state and ``model.time`` counts
+weeks since then.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from model import acquisition as acq
+from model import churn, demand, image, routing, satisfaction, service, word_of_mouth
+from model import workforce as wf
+from model.agents import Customer, Firm, HomeStaff, OffshoreVendor, Status
+from model.calendar import ramadan_mask
+from model.calibration import relative_hazard
+from model.economics import Ledger, discount_factor, weekly_pay
+from model.metrics import KPI_COLUMNS, firm_kpis, model_reporters, summarise
+from model.network import build_network
+from model.params import Params, PolicyKind, ShockKind
+from model.policies import Action, decide, observe
+from model.population import PREMIUM, PROSPECT, create_population
+from model.queueing import QueueResult, agents_for_service_level, erlang_a
+
+
+@dataclass
+class FirmWeek:
+    """What happened to one firm's customers and channels this week (for metrics)."""
+
+    contacts: int = 0
+    offshore_contacts: int = 0
+    answered: int = 0
+    resolved: int = 0
+    abandoned: int = 0
+    within_sl: float = 0.0
+    wait_sum: float = 0.0
+    s_sum: float = 0.0
+    s_sq: float = 0.0
+    complaints: int = 0
+    churned: int = 0
+    acquired: int = 0
+    quality: dict[str, float] = field(default_factory=dict)
+    queues: dict[str, QueueResult] = field(default_factory=dict)
+
+
+@dataclass
+class Events:
+    """Calendar and events of the week (step 1), also shown as markers in the app."""
+
+    ramadan: bool = False
+    outage: bool = False
+    breach: bool = False
+    media: bool = False
+    strike: bool = False
+    announcement: bool = False
+    cutover: bool = False
+    reshore: bool = False
+
+
+class OffshoringModel(mesa.Model):
+    """Firms, an offshore vendor, home staff and customers on a social network."""
+
+    def __init__(self, params: Params | None = None, *, rng: int | np.random.Generator |
+                 np.random.SeedSequence | None = None) -> None:
+        if isinstance(rng, np.random.SeedSequence):
+            rng = np.random.default_rng(rng)
+        super().__init__(rng=rng)
+        self.p = p = params or Params()
+        self.scale = p.market.market_size / p.n_customers
+        self.week = -p.burn_in_weeks
+        self.network = build_network(p.n_customers, p.network, self.rng)
+        equity = image.brand_equity(p.market.advertising, p.customers.advertising_effect)
+        self.firms: list[Firm] = [Firm(self, i, equity, equity) for i in range(p.n_firms)]
+        self.vendor = OffshoreVendor(self, p.destination)
+        self.population = create_population(p, np.full(p.n_firms, equity), self.rng)
+        self.base_hazard = churn.monthly_to_weekly(p.market.monthly_churn_target) / \
+            relative_hazard(p.market.name)
+        self._customer_views: mesa.agent.AgentSet | None = None
+        self._rows: list[dict] = []
+        self.events = Events()
+        self.this_week: list[FirmWeek] = [FirmWeek() for _ in self.firms]
+        self._hire_initial_staff()
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
+        for w in range(-p.burn_in_weeks, 0):
+            self._week(w)
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ agents
+    @property
+    def customers(self) -> mesa.agent.AgentSet:
+        """Customer views (created on first use: a million views cost memory, not speed)."""
+        if self._customer_views is None:
+            self._customer_views = Customer.create_agents(self, self.p.n_customers,
+                                                          idx=np.arange(self.p.n_customers))
+        return self._customer_views
+
+    @property
+    def staff(self) -> list[HomeStaff]:
+        return [s for f in self.firms for s in f.staff if s.working]
+
+    @property
+    def focal(self) -> Firm:
+        return self.firms[0]
+
+    def _hire_initial_staff(self) -> None:
+        p = self.p
+        counts = self.population.counts()
+        mix = self._contact_mix()
+        fcr = p.market.fcr_base * 0.9
+        for f, firm in zip(self.firms, counts, strict=True):
+            load = firm * self.scale * mix * (1 + p.market.repeat_contact_prob * (1 - fcr))
+            f.load_forecast = load
+            mean_exp = 52.0 / max(p.home.annual_attrition, 1e-3)
+            exp = self.rng.exponential(mean_exp, size=self._heads_for(load, home=True))
+            f.staff = [HomeStaff(self, f, e) for e in exp]
+
+    def _contact_mix(self) -> float:
+        m = self.p.market
+        return ((1 - m.premium_share) * m.contact_rate_mass
+                + m.premium_share * m.contact_rate_premium)
+
+    def _heads_for(self, contacts_per_week: float, home: bool) -> int:
+        """Heads needed to answer a weekly volume at the service-level target (Erlang C)."""
+        p = self.p
+        site = p.home if home else p.destination
+        if contacts_per_week <= 0:
+            return 0
+        aht = p.market.aht_minutes * site.aht_factor
+        agents = agents_for_service_level(contacts_per_week / p.market.open_hours_week, aht,
+                                          p.market.sl_target)
+        per_head = site.paid_hours_week * p.market.productive_share
+        return math.ceil(agents * p.market.open_hours_week / per_head)
+
+    # ------------------------------------------------------------------ schedule
+    def step(self) -> None:
+        """One week (Mesa advances ``time`` by 1)."""
+        self._week(int(round(self.time)) - 1)
+        self.datacollector.collect(self)
+
+    def _week(self, w: int) -> None:
+        """The weekly schedule, in DESIGN.md order."""
+        self.week = w
+        self.calendar_and_events(w)                       # 1
+        self.firm_decisions(w)                            # 2
+        self.workforce(w)                                 # 3
+        contacts = demand.draw_contacts(self.population, self.p.market, self.rng)  # 4
+        sensitive, to_vendor = self.routing(contacts)     # 5
+        s, served = self.service_and_satisfaction(contacts, sensitive, to_vendor)  # 6, 7
+        self.word_of_mouth(contacts[served], s[served])   # 8
+        self.image_memory()                               # 9
+        self.churn_and_switching()                        # 10
+        self.acquisition()                                # 11
+        self.accounting(w)                                # 12
+        self.observation(w)                               # 13
+
+    # 1 ---------------------------------------------------------------------
+    def calendar_and_events(self, w: int) -> None:
+        p = self.p
+        self.events = Events(ramadan=bool(ramadan_mask(self.week_date(w), 1)[0]))
+        self.this_week = [FirmWeek() for _ in self.firms]
+        live = any(c.live for c in self.vendor.contracts.values())
+        pr = self.focal_practices()
+        self.vendor.step_link(pr.link_redundancy, pr.redundancy_effect, pr.data_security,
+                              pr.security_effect)
+        if not live:
+            self.vendor.breach_this_week = False
+        for shock in p.shocks:
+            if shock.week != w:
+                continue
+            if shock.kind == ShockKind.outage:
+                self.vendor.begin_outage(shock.weeks, p.destination.outage_severity)
+            elif shock.kind == ShockKind.breach:
+                self._news(self.focal, shock.salience, aware=True)
+                self.events.breach = True
+            else:
+                self._news(self.focal, shock.salience, aware=False)
+                self.events.media = True
+        if live and self.vendor.breach_this_week:
+            self.events.breach = True
+            for fid, c in self.vendor.contracts.items():
+                if c.live:
+                    self._news(self.firms[fid], p.customers.breach_salience, aware=True)
+        if live and self.vendor.outage_started:
+            for fid, c in self.vendor.contracts.items():
+                if c.live:
+                    self._news(self.firms[fid], p.customers.outage_salience, aware=True)
+        self.events.outage = live and not self.vendor.link_up
+
+    def week_date(self, w: int) -> date:
+        """Calendar date of the first day of week ``w`` (week 0: 1 January of start_year)."""
+        return date(self.p.start_year, 1, 1) + timedelta(weeks=w)
+
+    def _news(self, firm: Firm, salience: float, aware: bool) -> None:
+        pop = self.population
+        reached = word_of_mouth.news(pop.image, firm.index, salience,
+                                     self.p.customers.media_reach, pop.ethnocentrism, self.rng)
+        if aware and firm.alpha > 0 and not self.p.destination.onshore_outsourcer:
+            pop.aware |= reached & (pop.firm == firm.index)
+
+    def focal_practices(self):
+        return self.p.practices
+
+    # 2 ---------------------------------------------------------------------
+    def firm_decisions(self, w: int) -> None:
+        for firm in self.firms:
+            firm.step()
+            self._transition(firm, w)
+
+    def policy_review(self, firm: Firm) -> None:
+        """Called by Firm.step: the focal firm's policy acts on what it observes."""
+        w = self.week
+        if firm.index != 0 or w < 0:
+            return
+        pol = self.p.policy
+        obs = observe(firm.history, pol.review_weeks, pol.survey_size, self.rng) \
+            if firm.history else None
+        action = decide(self.p, w, firm, obs)
+        if action is not None:
+            self.carry_out(firm, action, w)
+
+    def carry_out(self, firm: Firm, action: Action, w: int) -> None:
+        """Announce a relocation (notice period, knowledge transfer) or reshore now."""
+        if action.kind == "announce":
+            self._announce(firm, action, w)
+        else:
+            self._reshore(firm, action.share, w)
+        firm.last_offshore_change = w
+
+    def _announce(self, firm: Firm, action: Action, w: int) -> None:
+        p = self.p
+        pol_kind = PolicyKind(p.policy.kind)
+        old = firm.planned_alpha
+        firm.planned_alpha = action.share
+        firm.tiered = action.tiered or pol_kind == PolicyKind.tiered
+        firm.announce_week = w
+        firm.cutover_week = w + p.workforce.notice_weeks
+        self.events.announcement = True
+        if firm.baseline_obs is None and firm.history:
+            base = observe(firm.history, 52, 10**9, self.rng)
+            firm.baseline_obs = (base.complaints, base.csat)
+        share_now = self.vendor_share(firm, old)
+        share_new = self.vendor_share(firm, action.share)
+        working = [s for s in firm.staff if s.status == Status.employed]
+        leave_n = round(len(working) * (share_new - share_now) / max(1 - share_now, 1e-9))
+        for s in self.rng.permutation(np.array(working, dtype=object))[:leave_n]:
+            s.status = Status.notice
+            s.leave_week = firm.cutover_week + p.economics.parallel_weeks
+        firm.communication = p.practices.communication_effect \
+            if p.practices.internal_communication else 0.0
+        for s in firm.working_staff():
+            s.morale = float(wf.announcement_morale(s.morale, p.workforce.morale_drop,
+                                                    firm.communication))
+        if p.practices.internal_communication:
+            firm.ledger.transition += p.practices.communication_cost * len(firm.working_staff())
+        seats = self._heads_for(firm.load_forecast * share_new, home=False)
+        contract = self.vendor.contracts.get(firm.index)
+        new_seats = seats - (contract.seats if contract else 0)
+        self.vendor.open_contract(firm.index, seats)
+        firm.ledger.transition += p.economics.setup_per_seat * max(new_seats, 0)
+        firm.vendor = self.vendor
+        if not p.destination.onshore_outsourcer:
+            self._news(firm, p.customers.media_salience, aware=True)
+
+    def _reshore(self, firm: Firm, share: float, w: int) -> None:
+        p = self.p
+        old = self.vendor_share(firm, firm.alpha)
+        firm.alpha = firm.planned_alpha = share
+        firm.reshore_weeks.append(w)
+        self.events.reshore = True
+        c = self.vendor.contracts[firm.index]
+        seats = math.ceil(c.seats * self.vendor_share(firm, share) / max(old, 1e-9))
+        released = c.seats - seats
+        firm.ledger.exit_penalty += released * p.economics.vendor_exit_weeks * weekly_pay(
+            self._vendor_hourly(), p.destination.paid_hours_week)
+        c.seats = seats
+        if share == 0:
+            self.population.aware[self.population.firm == firm.index] = False
+
+    def _transition(self, firm: Firm, w: int) -> None:
+        """Cut-over at the end of the notice period; leavers go after parallel running."""
+        p = self.p
+        if firm.cutover_week == w and firm.planned_alpha > firm.alpha:
+            leaving = [s for s in firm.staff if s.status == Status.notice]
+            morale = np.mean([s.morale for s in leaving]) if leaving else 1.0
+            accept = np.mean([s.acceptance for s in leaving]) if leaving else 0.0
+            quality = wf.transfer_quality(float(morale), float(accept))
+            c = self.vendor.contracts[firm.index]
+            if not c.live:
+                self.vendor.start_cohort(firm.index, p.workforce.knowledge_transfer_weeks
+                                         * quality)
+            else:
+                c.cohorts[0] += max(0, c.seats - c.heads)
+            firm.alpha = firm.planned_alpha
+            self.events.cutover = True
+        pay = weekly_pay(p.home.hourly_cost, p.home.paid_hours_week)
+        for s in firm.staff:
+            if s.status == Status.notice and s.leave_week is not None and w >= s.leave_week:
+                s.status = Status.laid_off
+                firm.ledger.severance += p.economics.severance_weeks * pay
+        firm.staff = [s for s in firm.staff if s.working]
+
+    def vendor_share(self, firm: Firm, alpha: float) -> float:
+        """Expected share of the firm's contacts routed to the vendor at share ``alpha``."""
+        if not firm.tiered:
+            return alpha
+        m = self.p.market
+        mass = (1 - m.premium_share) * m.contact_rate_mass
+        eligible = mass / max(self._contact_mix(), 1e-12) * (1 - m.sensitive_share)
+        return alpha * eligible
+
+    # 3 ---------------------------------------------------------------------
+    def workforce(self, w: int) -> None:
+        p = self.p
+        in_notice = [f for f in self.firms
+                     if f.announce_week is not None and f.announce_week <= w < f.cutover_week]
+        for firm in self.firms:
+            firm.quits = 0
+            for s in list(firm.staff):
+                s.step()
+            firm.strike = False
+            if firm in in_notice:
+                staff = firm.working_staff()
+                morale = float(np.mean([s.morale for s in staff])) if staff else 1.0
+                prob = wf.strike_probability(morale, p.workforce.strike_prob, firm.communication)
+                firm.strike = bool(self.rng.random() < prob)
+                self.events.strike |= firm.strike
+            self._acceptance(firm)
+            self._hire(firm)
+        self.vendor.step_workforce({f.index: p.practices for f in self.firms})
+
+    def _acceptance(self, firm: Firm) -> None:
+        last = firm.history[-1] if firm.history else None
+        if firm.vendor is None or last is None or "q_vendor" not in last:
+            return
+        gap = last["q_home"] - last["q_vendor"]
+        wp = self.p.workforce
+        for s in firm.staff:
+            s.acceptance = float(wf.update_acceptance(s.acceptance, gap, wp.acceptance_rate,
+                                                      wp.acceptance_tolerance))
+
+    def _hire(self, firm: Firm) -> None:
+        p = self.p
+        home_load = firm.load_forecast * (1 - self.vendor_share(firm, firm.alpha))
+        target = self._heads_for(home_load, home=True)
+        hires = target - len(firm.working_staff())
+        if hires <= 0:
+            return
+        firm.staff.extend(HomeStaff(self, firm, 0.0) for _ in range(hires))
+        firm.ledger.hiring += hires * p.economics.hiring_weeks * weekly_pay(
+            p.home.hourly_cost, p.home.paid_hours_week)
+
+    # 5 ---------------------------------------------------------------------
+    def routing(self, contacts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pop = self.population
+        sensitive = self.rng.random(contacts.size) < self.p.market.sensitive_share
+        to_vendor = np.zeros(contacts.size, bool)
+        firm_of = pop.firm[contacts]
+        for firm in self.firms:
+            if firm.alpha <= 0:
+                continue
+            mine = firm_of == firm.index
+            to_vendor[mine] = routing.route(firm.alpha, firm.tiered, pop.segment[contacts[mine]],
+                                            sensitive[mine], self.rng)
+        return sensitive, to_vendor
+
+    # 6, 7 ------------------------------------------------------------------
+    def service_and_satisfaction(self, contacts: np.ndarray, sensitive: np.ndarray,
+                                 to_vendor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Serve every contact on its channel, then update satisfaction and expectation."""
+        pop = self.population
+        s_all = np.full(contacts.size, np.nan)
+        firm_of = pop.firm[contacts]
+        pop.valence[:] = np.nan
+        for firm in self.firms:
+            fw = self.this_week[firm.index]
+            for offshore in (False, True):
+                sel = np.flatnonzero((firm_of == firm.index) & (to_vendor == offshore))
+                fw.contacts += sel.size
+                if sel.size == 0:
+                    continue
+                ch = self.channel(firm, offshore, sel.size)
+                s_all[sel] = self._serve(firm, ch, contacts[sel], sensitive[sel], fw, offshore)
+        served = ~np.isnan(s_all)
+        no_contact = np.ones(pop.n, bool)
+        no_contact[contacts] = False
+        pop.unresolved[no_contact] = 0
+        return s_all, served
+
+    def channel(self, firm: Firm, offshore: bool, n_contacts: int) -> service.Channel:
+        """Capacity, queue and resolution of the firm's home or vendor channel this week."""
+        p, m = self.p, self.p.market
+        arrivals = n_contacts * self.scale / m.open_hours_week
+        if offshore:
+            site = p.destination
+            c = self.vendor.contracts[firm.index]
+            prof = self.vendor.proficiency(firm.index)
+            adapted = p.practices.cultural_adaptation
+            avail = self.vendor.availability(self.events.ramadan, adapted)
+            hours = c.heads * site.paid_hours_week * m.productive_share * avail
+            rigor, orient = self.vendor.rigor(p.practices), self.vendor.orientation(p.practices)
+            staff = firm.working_staff()
+            accept = float(np.mean([s.acceptance for s in staff])) if staff else 0.0
+            escalation = p.workforce.escalation_gain * accept
+        else:
+            site = p.home
+            staff = firm.working_staff()
+            prof = float(np.mean([s.proficiency() for s in staff])) if staff else 0.0
+            morale = float(np.mean([s.morale for s in staff])) if staff else 1.0
+            productivity = 1 - p.workforce.morale_productivity * (1 - morale)
+            strike = 1 - p.workforce.strike_capacity_loss if firm.strike else 1.0
+            hours = len(staff) * site.paid_hours_week * m.productive_share * productivity * strike
+            rigor, orient, escalation = site.procedure_rigor, site.customer_orientation, 0.0
+        aht = m.aht_minutes * site.aht_factor * (1 + 0.5 * (1 - prof))
+        queue = erlang_a(hours / m.open_hours_week, arrivals, aht, m.patience_minutes)
+        noise = service.weekly_noise(rigor, p.workforce.resolution_noise, self.rng)
+        fcr = min(1.0, service.resolution_probability(m.fcr_base, prof, orient) * noise)
+        return service.Channel(fcr=fcr, language_fit=site.language_fit, orientation=orient,
+                               access_gain=site.extended_hours_gain, queue=queue,
+                               offshore=offshore and not site.onshore_outsourcer,
+                               escalation=escalation)
+
+    def _serve(self, firm: Firm, ch: service.Channel, who: np.ndarray, sensitive: np.ndarray,
+               fw: FirmWeek, offshore: bool) -> np.ndarray:
+        pop, c = self.population, self.p.customers
+        out = service.serve(ch, who.size, c, self.rng, self.p.market.patience_minutes)
+        if ch.offshore:
+            pop.aware[who] |= service.notices_offshore(out.understood, c, self.rng) & ~out.abandoned
+            q = service.awareness_bias(out.quality, pop.aware[who], pop.ethnocentrism[who],
+                                       sensitive, c)
+        else:
+            q = out.quality
+        s = satisfaction.transaction_satisfaction(q, pop.expectation[who],
+                                                  c.disconfirmation_weight)
+        pop.satisfaction[who] = satisfaction.update_cumulative(pop.satisfaction[who], s,
+                                                               c.satisfaction_weight)
+        pop.expectation[who] = satisfaction.update_expectation(
+            pop.expectation[who], q, np.float32(firm.reputation), c)
+        pop.unresolved[who] = np.where(out.resolved, 0, pop.unresolved[who] + 1)
+        pop.valence[who] = s
+        complaints = satisfaction.complaints(s, c, self.rng)
+        self._tally(fw, ch, out, s, complaints, q, offshore)
+        return s
+
+    @staticmethod
+    def _tally(fw: FirmWeek, ch: service.Channel, out: service.Outcomes, s: np.ndarray,
+               complaints: np.ndarray, q: np.ndarray, offshore: bool) -> None:
+        n = s.size
+        fw.offshore_contacts += n if offshore else 0
+        fw.answered += int((~out.abandoned).sum())
+        fw.resolved += int(out.resolved.sum())
+        fw.abandoned += int(out.abandoned.sum())
+        fw.within_sl += ch.queue.service_level * n
+        fw.wait_sum += ch.queue.mean_wait * n
+        fw.s_sum += float(s.sum())
+        fw.s_sq += float((s.astype(float) ** 2).sum())
+        fw.complaints += int(complaints.sum())
+        fw.quality["vendor" if offshore else "home"] = float(q.mean())
+        fw.queues["vendor" if offshore else "home"] = ch.queue
+
+    # 8 ---------------------------------------------------------------------
+    def word_of_mouth(self, talkers: np.ndarray, s: np.ndarray) -> None:
+        pop = self.population
+        word_of_mouth.spread(pop.image, self.network, pop.firm, s, talkers, self.p.customers,
+                             self.rng)
+
+    # 9 ---------------------------------------------------------------------
+    def image_memory(self) -> None:
+        pop, c = self.population, self.p.customers
+        equity = np.array([f.equity for f in self.firms])
+        reputation = np.array([f.reputation for f in self.firms])
+        image.decay(pop.image, image.baseline(equity, reputation), c.image_memory)
+        reputation = image.update_reputation(reputation, pop.image, c.reputation_rate)
+        for f, r in zip(self.firms, reputation, strict=True):
+            f.reputation = float(r)
+
+    # 10 --------------------------------------------------------------------
+    def prices(self, segment: np.ndarray) -> np.ndarray:
+        """Weekly price each customer pays at each firm (n, M); firms price alike."""
+        m = self.p.market
+        price = np.where(segment == PREMIUM, m.price_mass * m.premium_price_factor, m.price_mass)
+        return np.repeat(price[:, None], self.p.n_firms, axis=1)
+
+    def churn_and_switching(self) -> None:
+        pop, c = self.population, self.p.customers
+        who = np.flatnonzero(pop.firm >= 0)
+        own = pop.firm[who].astype(np.int64)
+        img = pop.image[who]
+        score = churn.risk_score(pop.satisfaction[who], pop.unresolved[who],
+                                 img[np.arange(who.size), own], churn.best_rival_image(img, own),
+                                 c)
+        leaving = self.rng.random(who.size) < churn.churn_probability(self.base_hazard, score)
+        idx = who[leaving]
+        for f in np.bincount(own[leaving], minlength=self.p.n_firms).nonzero()[0]:
+            self.this_week[f].churned = int((own[leaving] == f).sum())
+        if idx.size == 0:
+            pop.tenure[who] += 1
+            return
+        u = churn.destination_utility(pop.image[idx], own[leaving], self.prices(pop.segment[idx]),
+                                      c)
+        choice = churn.logit_choice(u, self.rng)
+        dest = np.where(choice == self.p.n_firms, PROSPECT, choice)
+        pop.tenure[who] += 1
+        self._join(idx, dest)
+
+    def _join(self, idx: np.ndarray, dest: np.ndarray) -> None:
+        """Customers ``idx`` become customers of ``dest`` (or prospects): fresh relationship."""
+        pop, c = self.population, self.p.customers
+        pop.firm[idx] = dest
+        pop.tenure[idx] = 0
+        pop.unresolved[idx] = 0
+        pop.aware[idx] = False
+        pop.satisfaction[idx] = c.satisfaction_reference
+        rep = np.array([f.reputation for f in self.firms] + [0.0], dtype=np.float32)
+        pop.expectation[idx] = np.where(dest >= 0, rep[dest], pop.expectation[idx])
+        for f in np.unique(dest[dest >= 0]):
+            self.this_week[f].acquired += int((dest == f).sum())
+
+    # 11 --------------------------------------------------------------------
+    def acquisition(self) -> None:
+        pop, c = self.population, self.p.customers
+        prospects = np.flatnonzero(pop.firm == PROSPECT)
+        if prospects.size == 0:
+            return
+        satisfied_user = ((pop.firm >= 0) & (pop.satisfaction > c.satisfied_above)).astype(float)
+        n_s, n_w = acq.satisfied_neighbour_counts(self.network, prospects, satisfied_user)
+        prob = acq.adoption_probability(c.adoption_ad, c.adoption_wom,
+                                        c.adoption_wom * c.weak_tie_factor, n_s, n_w)
+        adopters = prospects[self.rng.random(prospects.size) < prob]
+        if adopters.size == 0:
+            return
+        u = c.logit_image * pop.image[adopters] - c.logit_price * self.prices(pop.segment[adopters])
+        self._join(adopters, churn.logit_choice(u, self.rng))
+
+    # 12 --------------------------------------------------------------------
+    def accounting(self, w: int) -> None:
+        p, pop = self.p, self.population
+        price = self.prices(pop.segment)[:, 0]
+        revenue = np.bincount(pop.firm[pop.firm >= 0], weights=price[pop.firm >= 0],
+                              minlength=p.n_firms) * self.scale
+        for firm, fw in zip(self.firms, self.this_week, strict=True):
+            led = firm.ledger
+            led.revenue = float(revenue[firm.index])
+            led.home_wages = len(firm.working_staff()) * weekly_pay(p.home.hourly_cost,
+                                                                   p.home.paid_hours_week)
+            c = self.vendor.contracts.get(firm.index)
+            if c is not None and c.live:
+                led.vendor_billing = c.heads * weekly_pay(self._vendor_hourly(),
+                                                          p.destination.paid_hours_week)
+                led.practices = self._practice_cost(c.heads)
+            led.acquisition = fw.acquired * self.scale * p.market.acquisition_cost
+            firm.load_forecast += 0.1 * (fw.contacts * self.scale - firm.load_forecast)
+            if w >= 0:
+                firm.cum_profit += led.profit
+                firm.npv += led.profit * discount_factor(w, p.economics.discount_rate)
+
+    def _vendor_hourly(self) -> float:
+        return self.p.destination.hourly_cost
+
+    def _practice_cost(self, heads: int) -> float:
+        pr, site = self.p.practices, self.p.destination
+        hours = heads * site.paid_hours_week
+        cost = 0.0
+        if pr.cultural_adaptation:
+            cost += pr.cultural_cost * hours
+        if pr.procedures:
+            cost += pr.procedures_cost * hours
+        if pr.link_redundancy:
+            cost += pr.redundancy_cost
+        if pr.data_security:
+            cost += pr.security_cost
+        return cost
+
+    # 13 --------------------------------------------------------------------
+    def observation(self, w: int) -> None:
+        counts = self.population.counts()
+        for firm, fw in zip(self.firms, self.this_week, strict=True):
+            row = firm_kpis(self, firm, fw, counts)
+            self._rows.append(row)
+            obs = {"customers": float(counts[firm.index]), "complaints": fw.complaints,
+                   "contacts": fw.contacts, "s_sum": fw.s_sum, "s_sq": fw.s_sq}
+            if "home" in fw.quality:
+                obs["q_home"] = fw.quality["home"]
+            if "vendor" in fw.quality:
+                obs["q_vendor"] = fw.quality["vendor"]
+                obs.setdefault("q_home", firm.history[-1].get("q_home", 0.0)
+                               if firm.history else 0.0)
+            firm.history.append(obs)
+            del firm.history[:-104]
+            firm.ledger = Ledger()
+
+    # ------------------------------------------------------------------ results
+    def run(self) -> OffshoringModel:
+        """Run the configured horizon (``params.weeks``) from the current week."""
+        self.run_for(self.p.weeks)
+        return self
+
+    def kpis(self, include_burn_in: bool = False) -> pd.DataFrame:
+        """Tidy per-firm weekly KPIs (one row per firm and week)."""
+        df = pd.DataFrame(self._rows, columns=KPI_COLUMNS)
+        return df if include_burn_in else df[df["week"] >= 0].reset_index(drop=True)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per firm: the run summary (see model.metrics.summarise)."""
+        return summarise(self.kpis(), self.p)

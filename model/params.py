@@ -1,0 +1,593 @@
+"""The one parameter structure: names, defaults, ranges, units and sources.
+
+Everything else derives from it: the CLI and TOML files, the browser controls,
+sweep specs and the parameter table of docs/ODD.md. Models are frozen pydantic
+models that refuse unknown names, wrong types and values out of range.
+
+A field's metadata (``json_schema_extra``) carries its ``unit`` and ``source``.
+``source`` cites ../shared/FACTS.md; a value without a published figure says
+``"assumption"`` and belongs in the sensitivity analysis.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator, Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+ASSUMPTION = "assumption"
+
+
+class ParameterError(ValueError):
+    """A parameter value, name or file was refused; the message is one line."""
+
+
+def P(default: Any,  # noqa: N802 (short: the field table reads as a table)
+       lo: float | None = None, hi: float | None = None, *, unit: str = "",
+      source: str = ASSUMPTION, doc: str = "") -> Any:
+    """A field with bounds, unit and source (``lo``/``hi`` inclusive)."""
+    return Field(default, ge=lo, le=hi, description=doc,
+                 json_schema_extra={"unit": unit, "source": source})
+
+
+class Frozen(BaseModel):
+    """Base: immutable, no unknown names, no silent type coercion of strings to numbers."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False,
+                              validate_default=True, use_enum_values=False)
+
+
+# --------------------------------------------------------------------------- sites
+class SiteProfile(Frozen):
+    """A contact-centre site: the home team or an offshore/onshore vendor.
+
+    Money is in the home market's currency (EUR for France, USD for the US).
+    """
+
+    name: str = P("France (home)", doc="Display name of the site")
+    country: str = P("FR", doc="ISO country code")
+    hourly_cost: float = P(22.5, 1.0, 200.0, unit="currency/production hour",
+                           source="France 20-25 EUR/h (Leaders.com.tn; Bladi.net, M)",
+                           doc="Fully loaded cost of one production hour (wages at home, "
+                               "billing rate at a vendor)")
+    annual_attrition: float = P(0.30, 0.0, 1.5, unit="1/year",
+                                source="France ~30 % (Webhelp via Bladi.net, M)",
+                                doc="Share of agents leaving per year at normal morale")
+    ramp_weeks: float = P(9.3, 1.0, 52.0, unit="weeks",
+                          source="domestic 2.3 wk training + 7 wk (Cornell Global Call Center, H)",
+                          doc="Weeks for a new agent to reach 90 % of full proficiency")
+    initial_proficiency: float = P(0.5, 0.0, 1.0, unit="share",
+                                   doc="Proficiency of an agent on the first week after training")
+    language_fit: float = P(1.0, 0.0, 1.0, unit="probability",
+                            source="ease of understanding 85 % home vs 54 % offshore "
+                                   "(CFI Group via Connections Magazine, M) -> relative fit",
+                            doc="Probability that a home-market customer understands the agent "
+                                "without effort")
+    customer_orientation: float = P(0.80, 0.0, 1.0, unit="index 0-1",
+                                    source="Walsh et al. 2012 (H, direction only); level "
+                                           "assumption",
+                                    doc="Perceived customer orientation of agents (training)")
+    procedure_rigor: float = P(0.6, 0.0, 1.0, unit="index 0-1",
+                               doc="Written procedures: shrinks week-to-week variation of "
+                                   "resolution")
+    aht_factor: float = P(1.0, 0.5, 2.0, unit="x home handle time",
+                          source="Indian calls > 1 min longer; UK agents 25 % more calls/h "
+                                 "(ContactBabel, M)",
+                          doc="Average handle time relative to the market's home value")
+    paid_hours_week: float = P(35.0, 10.0, 60.0, unit="hours/week",
+                               source="35 h France vs 48 h Maghreb legal week "
+                                      "(Aujourd'hui le Maroc, M)",
+                               doc="Paid hours per agent per week")
+    observes_ramadan: bool = P(False, doc="Staff availability dips in Ramadan weeks")
+    ramadan_availability: float = P(0.85, 0.3, 1.0, unit="share",
+                                    doc="Availability in Ramadan weeks without cultural "
+                                        "adaptation (Ramadan productivity: not found)")
+    extended_hours_gain: float = P(0.0, 0.0, 0.2, unit="quality points",
+                                   doc="Accessibility gain of longer opening hours at no "
+                                       "premium")
+    outage_rate: float = P(0.0, 0.0, 12.0, unit="1/year",
+                           doc="Rate of link outages cutting the site from home customers "
+                               "(link-failure frequency: not found)")
+    outage_weeks: float = P(1.0, 0.0, 8.0, unit="weeks",
+                            source="2008 cable cuts: ~50 % of India's bandwidth for a week or "
+                                   "more (BBC, M)",
+                            doc="Mean duration of an outage")
+    outage_severity: float = P(0.5, 0.0, 1.0, unit="share of capacity",
+                               source="~50 % of bandwidth lost in 2008 (BBC, M)",
+                               doc="Share of capacity lost during an outage")
+    breach_rate: float = P(0.0, 0.0, 4.0, unit="1/year", doc="Rate of data-breach events")
+    onshore_outsourcer: bool = P(False, doc="An outsourcer in the home country (checks "
+                                            "'outsourcing, not geography')")
+
+
+# --------------------------------------------------------------------------- market
+class MarketParams(Frozen):
+    """The home market: prices, contacts, baseline churn and service targets."""
+
+    name: str = P("telecom", doc="Market preset name")
+    currency: str = P("EUR", doc="Currency of all money amounts")
+    market_size: float = P(1.5e6, 1e3, 1e9, unit="real customers",
+                           doc="Customers in the real market that the simulated population "
+                               "represents (sets queue volumes and money; agent count does not)")
+    monthly_churn_target: float = P(0.010, 0.0005, 0.10, unit="1/month",
+                                    source="US postpaid mobile 0.8-1.0 %/month "
+                                           "(carriers via Statista, M)",
+                                    doc="Monthly churn with everything at home (calibration "
+                                        "target)")
+    price_mass: float = P(9.0, 0.1, 1000.0, unit="currency/customer-week",
+                          doc="Revenue per mass-segment customer per week")
+    premium_price_factor: float = P(2.0, 1.0, 10.0, unit="x mass price",
+                                    doc="Premium price relative to mass")
+    premium_share: float = P(0.2, 0.0, 1.0, unit="share of customers",
+                             doc="Share of customers in the premium segment")
+    contact_rate_mass: float = P(0.05, 0.0, 1.0, unit="contacts/customer-week",
+                                 source="about a third of mobile customers call at least "
+                                        "quarterly (weak poll): lower bound; level assumption",
+                                 doc="Weekly probability of a new contact, mass segment")
+    contact_rate_premium: float = P(0.07, 0.0, 1.0, unit="contacts/customer-week",
+                                    doc="Weekly probability of a new contact, premium segment")
+    repeat_contact_prob: float = P(0.6, 0.0, 1.0, unit="probability",
+                                   doc="Probability that an unresolved problem brings a repeat "
+                                       "contact next week")
+    sensitive_share: float = P(0.3, 0.0, 1.0, unit="share of contacts",
+                               source="Lu, Gregory & Thelen 2020 (H, direction only)",
+                               doc="Share of contacts that are personal/billing "
+                                   "(data-sensitive)")
+    aht_minutes: float = P(6.0, 1.0, 60.0, unit="minutes", doc="Average handle time at home")
+    fcr_base: float = P(0.74, 0.1, 1.0, unit="probability",
+                        source="domestic first-call resolution 67 % (CFI Group, M) at home "
+                               "steady state",
+                        doc="First-contact resolution of a fully proficient, fully understood, "
+                            "fully oriented agent")
+    open_hours_week: float = P(60.0, 10.0, 168.0, unit="hours/week",
+                               doc="Opening hours of the service per week")
+    patience_minutes: float = P(3.0, 0.1, 60.0, unit="minutes",
+                                doc="Mean customer patience in the queue (Erlang-A)")
+    sl_target: float = P(0.80, 0.1, 0.99, unit="share within 20 s",
+                         source="80/20 target (Call Centre Helper survey of > 600 centres, M)",
+                         doc="Service level the home team is staffed for")
+    productive_share: float = P(0.80, 0.3, 1.0, unit="share of paid hours",
+                                doc="Share of paid hours spent on the phones (shrinkage)")
+    acquisition_cost: float = P(150.0, 0.0, 1e4, unit="currency/new customer",
+                                doc="Marketing cost of acquiring one customer")
+    advertising: float = P(0.5, 0.0, 1.0, unit="index 0-1",
+                           doc="Advertising pressure of every firm (raises the image baseline)")
+
+
+# --------------------------------------------------------------------------- customers
+class CustomerParams(Frozen):
+    """Customer behaviour: satisfaction, word of mouth, churn and adoption."""
+
+    prospect_share: float = P(0.10, 0.0, 0.9, unit="share", doc="Initial share of prospects")
+    satisfaction_weight: float = P(0.3, 0.05, 0.9, unit="weight",
+                                   source="anchoring and adjustment (Bolton 1998, H); weight "
+                                          "not found: sweep 0.1-0.5",
+                                   doc="lambda: weight of the latest experience in cumulative "
+                                       "satisfaction")
+    disconfirmation_weight: float = P(0.5, 0.0, 2.0, unit="weight",
+                                      doc="Weight of (quality - expectation) in transaction "
+                                          "satisfaction")
+    expectation_rate: float = P(0.05, 0.0, 1.0, unit="1/contact",
+                                doc="How fast expectation adapts after each contact")
+    expectation_anchor: float = P(0.5, 0.0, 1.0, unit="weight",
+                                  doc="Weight of the firm's reputation in the expectation "
+                                      "target")
+    weight_resolution: float = P(0.45, 0.0, 1.0, unit="weight",
+                                 source="67 % of service switchers cite first-contact resolution "
+                                        "(Accenture, M)",
+                                 doc="Weight of resolution in experience quality")
+    weight_wait: float = P(0.15, 0.0, 1.0, unit="weight", doc="Weight of (short) waiting")
+    weight_comprehension: float = P(0.2, 0.0, 1.0, unit="weight",
+                                    doc="Weight of understanding the agent")
+    weight_orientation: float = P(0.2, 0.0, 1.0, unit="weight",
+                                  source="Walsh et al. 2012 (H)",
+                                  doc="Weight of the agent's customer orientation")
+    ethnocentrism_mean: float = P(0.3, 0.0, 1.0, unit="index 0-1",
+                                  source="Sharma 2012 (H, direction only)",
+                                  doc="Mean consumer ethnocentrism (Beta-distributed)")
+    awareness_bias: float = P(0.25, 0.0, 1.0, unit="quality points at ethnocentrism 1",
+                              source="believing the centre offshore: satisfaction ~26 lower "
+                                     "(CFI Group 2007, M)",
+                              doc="Quality subtracted for an aware customer, times "
+                                  "ethnocentrism")
+    sensitive_bias_factor: float = P(1.5, 1.0, 3.0, unit="x",
+                                     source="Lu, Gregory & Thelen 2020 (H, direction only)",
+                                     doc="Awareness bias multiplier for personal/billing "
+                                         "contacts")
+    notice_prob: float = P(0.2, 0.0, 1.0, unit="probability",
+                           doc="Chance a customer served offshore notices it (certain when "
+                               "not understood)")
+    complaint_prob: float = P(0.15, 0.0, 1.0, unit="probability",
+                              source="TARP (M, direction)",
+                              doc="Chance a dissatisfied contact complains formally")
+    dissatisfied_below: float = P(0.45, 0.0, 1.0, unit="satisfaction 0-1",
+                                  doc="Transaction satisfaction below which an experience is "
+                                      "negative")
+    satisfied_above: float = P(0.75, 0.0, 1.0, unit="satisfaction 0-1",
+                               doc="Satisfaction above which an experience is positive / a "
+                                   "customer counts as satisfied")
+    wom_neg_prob: float = P(0.10, 0.0, 1.0, unit="probability per tie",
+                            source="Anderson 1998 (H): dissatisfied talk more per person",
+                            doc="Chance a dissatisfied customer tells a strong-tie neighbour")
+    wom_pos_prob: float = P(0.05, 0.0, 1.0, unit="probability per tie",
+                            source="East, Hammond & Wright 2007 (H): positive ~3x as frequent "
+                                   "overall",
+                            doc="Chance a satisfied customer tells a strong-tie neighbour")
+    weak_tie_factor: float = P(0.3, 0.0, 1.0, unit="x",
+                               source="Goldenberg, Libai & Muller 2001 (H): beta_w < beta_s",
+                               doc="Talk probability over a weak tie relative to a strong tie")
+    wom_influence: float = P(0.10, 0.0, 1.0, unit="share of gap",
+                             doc="How far one message moves the receiver's image toward its "
+                                 "valence")
+    image_memory: float = P(0.02, 0.0, 1.0, unit="1/week",
+                            doc="Weekly decay of images toward the firm's baseline")
+    reputation_rate: float = P(0.01, 0.0, 1.0, unit="1/week",
+                               doc="Weekly adjustment of reputation toward the mean image")
+    advertising_effect: float = P(0.1, 0.0, 0.5, unit="image points",
+                                  doc="Image baseline gain at full advertising pressure")
+    churn_satisfaction_beta: float = P(4.0, 0.0, 20.0, unit="1/satisfaction",
+                                       source="satisfied vs dissatisfied callers repurchase "
+                                              "95 % vs 35 % (CFI Group CCSI 2008, M)",
+                                       doc="Log-hazard increase per point of satisfaction "
+                                           "below the reference")
+    churn_unresolved_beta: float = P(0.7, 0.0, 5.0, unit="1/unresolved week",
+                                     source="unresolved callers ~2x as likely to defect "
+                                            "(CFI Group 2008, M)",
+                                     doc="Log-hazard increase per week of unresolved problem "
+                                         "(capped at 3)")
+    churn_image_beta: float = P(3.0, 0.0, 20.0, unit="1/image point",
+                                doc="Log-hazard increase per image point a rival leads by")
+    satisfaction_reference: float = P(0.75, 0.0, 1.0, unit="satisfaction 0-1",
+                                      doc="Satisfaction at which the satisfaction term is "
+                                          "zero")
+    logit_image: float = P(8.0, 0.0, 50.0, unit="1/image point",
+                           doc="Logit weight of image in choosing a firm")
+    logit_price: float = P(0.1, 0.0, 5.0, unit="1/currency-week",
+                           doc="Logit weight of weekly price in choosing a firm")
+    leave_utility: float = P(4.0, -20.0, 20.0, unit="utility",
+                             doc="Utility of leaving the market (outside option) for a churner")
+    adoption_ad: float = P(0.003, 0.0, 0.1, unit="1/week",
+                           source="alpha 0.0005-0.01 (Goldenberg, Libai & Muller 2001, H)",
+                           doc="a: weekly adoption probability from advertising")
+    adoption_wom: float = P(0.01, 0.0, 0.2, unit="1/week per satisfied neighbour",
+                            source="beta 0.005-0.07 (Goldenberg, Libai & Muller 2001, H)",
+                            doc="beta: adoption probability per satisfied neighbour using a "
+                                "firm")
+    media_salience: float = P(0.05, 0.0, 0.5, unit="image points",
+                              doc="Image loss of an average customer on a relocation "
+                                  "announcement")
+    media_reach: float = P(0.3, 0.0, 1.0, unit="share",
+                           doc="Share of the firm's customers who learn of a relocation from "
+                               "the media")
+    breach_salience: float = P(0.10, 0.0, 0.5, unit="image points",
+                               doc="Image loss from a data-breach story")
+    outage_salience: float = P(0.03, 0.0, 0.5, unit="image points",
+                               doc="Image loss from an outage story")
+
+
+# --------------------------------------------------------------------------- staff
+class WorkforceParams(Frozen):
+    """Home staff: morale, strikes, knowledge transfer and acceptance."""
+
+    morale_attrition_factor: float = P(2.0, 0.0, 10.0, unit="x",
+                                       doc="Attrition multiplier at morale 0 (1 + f*(1-m))")
+    morale_recovery: float = P(0.04, 0.0, 1.0, unit="1/week",
+                               doc="Weekly recovery of morale toward 1 (survivor syndrome "
+                                   "fades over months)")
+    morale_drop: float = P(0.4, 0.0, 1.0, unit="morale points",
+                           doc="Morale drop of survivors at a relocation announcement")
+    morale_productivity: float = P(0.2, 0.0, 1.0, unit="share",
+                                   doc="Productivity lost at morale 0")
+    strike_prob: float = P(0.15, 0.0, 1.0, unit="1/week at morale 0",
+                           doc="Weekly strike probability during the notice period")
+    strike_capacity_loss: float = P(0.5, 0.0, 1.0, unit="share", doc="Capacity lost in a "
+                                                                      "strike week")
+    notice_weeks: int = P(13, 1, 52, unit="weeks",
+                          source="transition ~90 days (vendor guidance, L)",
+                          doc="Weeks between announcement and cut-over")
+    knowledge_transfer_weeks: float = P(4.0, 0.0, 26.0, unit="weeks",
+                                        source="knowledge transfer >= 3-4 weeks (vendor "
+                                               "guidance, L)",
+                                        doc="Experience the vendor's first cohort gains from a "
+                                            "perfect transfer")
+    acceptance_rate: float = P(0.05, 0.0, 1.0, unit="1/week",
+                               doc="Speed at which home staff accept the offshore centre "
+                                   "(not found)")
+    acceptance_tolerance: float = P(0.1, 0.01, 1.0, unit="quality points",
+                                    doc="Quality gap at which acceptance stops rising")
+    escalation_gain: float = P(0.1, 0.0, 0.5, unit="share of unresolved",
+                               doc="Share of vendor-unresolved contacts fixed by escalation at "
+                                   "full acceptance")
+    resolution_noise: float = P(0.15, 0.0, 1.0, unit="relative sd",
+                                doc="Week-to-week relative variation of resolution at zero "
+                                    "procedure rigor")
+
+
+# --------------------------------------------------------------------------- economics
+class EconomicsParams(Frozen):
+    """Money: one-off and running costs, discounting."""
+
+    discount_rate: float = P(0.08, 0.0, 0.5, unit="1/year", doc="Annual discount rate for NPV")
+    severance_weeks: float = P(26.0, 0.0, 104.0, unit="weeks of pay",
+                               doc="Severance per laid-off employee")
+    hiring_weeks: float = P(15.0, 0.0, 52.0, unit="weeks of pay",
+                            source="3-4 months of pay (Global Call Center Report, M)",
+                            doc="Hiring and training cost per replacement")
+    setup_per_seat: float = P(3000.0, 0.0, 1e5, unit="currency/seat",
+                              doc="One-off vendor set-up cost per seat")
+    parallel_weeks: int = P(3, 0, 26, unit="weeks",
+                            source="2-4 weeks of parallel running (vendor guidance, L)",
+                            doc="Weeks leaving staff keep working after cut-over")
+    vendor_exit_weeks: float = P(8.0, 0.0, 52.0, unit="weeks of billing",
+                                 doc="Contract exit penalty per seat released at reshoring")
+
+
+# --------------------------------------------------------------------------- policies
+class PolicyKind(StrEnum):
+    never = "never"
+    offshore = "offshore"
+    outsource = "outsource"
+    tiered = "tiered"
+    cost_driven = "cost_driven"
+    adaptive = "adaptive"
+
+
+class PolicyParams(Frozen):
+    """The focal firm's (firm 0) relocation policy. Rivals stay at home."""
+
+    kind: PolicyKind = P(PolicyKind.never, doc="never | offshore | outsource | tiered | "
+                                               "cost_driven | adaptive")
+    week: int = P(26, 0, 2080, unit="week", doc="Announcement week (offshore, outsource, "
+                                                 "tiered)")
+    share: float = P(0.7, 0.0, 1.0, unit="share of contacts",
+                     doc="alpha: share of contacts routed to the vendor")
+    review_weeks: int = P(13, 1, 104, unit="weeks", doc="Weeks between policy reviews")
+    savings_threshold: float = P(0.25, 0.0, 1.0, unit="share of hourly cost",
+                                 doc="Cost-driven: relocate when projected saving exceeds this")
+    complaint_ratio: float = P(1.3, 1.0, 10.0, unit="x pre-relocation level",
+                               source="reshoring follows visible complaints (Dell, Santander "
+                                      "UK cases, FACTS.md)",
+                               doc="Adaptive: observed complaints above this multiple of the "
+                                   "firm's pre-relocation level make a bad review")
+    csat_drop: float = P(4.0, 0.0, 100.0, unit="CSAT points",
+                         doc="Adaptive: survey CSAT this far below the pre-relocation level "
+                             "makes a bad review")
+    bad_reviews: int = P(3, 1, 20, unit="reviews", doc="K: consecutive bad reviews before "
+                                                       "reshoring")
+    reshore_share: float = P(0.5, 0.0, 1.0, unit="share of alpha",
+                             doc="Share of the offshore volume brought back at reshoring")
+    cooldown_weeks: int = P(104, 0, 1040, unit="weeks", doc="Weeks before re-offshoring is "
+                                                             "considered")
+    survey_size: int = P(200, 10, 100000, unit="respondents/review",
+                         doc="CSAT survey sample size")
+
+
+class Practices(Frozen):
+    """Practices of the essay, each with a running or one-off cost."""
+
+    cultural_adaptation: bool = P(False, doc="Ramadan staffing plan, prayer rooms: no "
+                                             "availability dip, lower attrition")
+    internal_communication: bool = P(False, doc="Shrinks morale drop, resistance and strike "
+                                                "risk at home")
+    procedures: bool = P(False, doc="Written procedures: vendor rigor and orientation up")
+    link_redundancy: bool = P(False, doc="Redundant links: fewer and shorter outages")
+    data_security: bool = P(False, doc="Security programme: fewer breaches")
+    cultural_cost: float = P(0.3, 0.0, 10.0, unit="currency/production hour",
+                             doc="Cost of cultural adaptation")
+    cultural_attrition_factor: float = P(0.8, 0.0, 1.0, unit="x", doc="Attrition multiplier "
+                                                                      "with adaptation")
+    communication_cost: float = P(1500.0, 0.0, 1e5, unit="currency/home employee",
+                                  doc="One-off cost per home employee at announcement")
+    communication_effect: float = P(0.6, 0.0, 1.0, unit="share",
+                                    doc="Share of the morale drop and strike risk removed")
+    procedures_cost: float = P(0.4, 0.0, 10.0, unit="currency/production hour",
+                               doc="Cost of writing and enforcing procedures")
+    procedures_gain: float = P(0.3, 0.0, 1.0, unit="share of gap to 1",
+                               doc="Rise of vendor rigor and orientation with procedures")
+    redundancy_cost: float = P(2000.0, 0.0, 1e6, unit="currency/week", doc="Cost of a second "
+                                                                           "link")
+    redundancy_effect: float = P(0.8, 0.0, 1.0, unit="share", doc="Share of outage rate and "
+                                                                  "severity removed")
+    security_cost: float = P(1500.0, 0.0, 1e6, unit="currency/week", doc="Cost of the security "
+                                                                          "programme")
+    security_effect: float = P(0.8, 0.0, 1.0, unit="share", doc="Share of breach rate removed")
+
+
+class ShockKind(StrEnum):
+    outage = "outage"
+    breach = "breach"
+    media = "media"
+
+
+class Shock(Frozen):
+    """A scheduled event of the scenario (weeks after burn-in)."""
+
+    kind: ShockKind = P(ShockKind.outage, doc="outage | breach | media")
+    week: int = P(0, 0, 2080, unit="week")
+    weeks: int = P(1, 1, 52, unit="weeks", doc="Duration (outage)")
+    salience: float = P(0.05, 0.0, 0.5, unit="image points", doc="Image loss (media, breach)")
+
+
+class NetworkKind(StrEnum):
+    watts_strogatz = "watts_strogatz"
+    barabasi_albert = "barabasi_albert"
+
+
+class NetworkParams(Frozen):
+    """The customers' social network."""
+
+    kind: NetworkKind = P(NetworkKind.watts_strogatz, doc="watts_strogatz | barabasi_albert")
+    degree: int = P(12, 2, 60, unit="ties/customer",
+                    source="strong and weak ties 5-29 each (Goldenberg, Libai & Muller 2001, H)",
+                    doc="Average number of ties")
+    rewiring: float = P(0.1, 0.0, 1.0, unit="probability",
+                        doc="Watts-Strogatz rewiring: rewired ties are weak ties")
+
+
+# --------------------------------------------------------------------------- top level
+class Params(Frozen):
+    """Everything a run needs. Build with ``Params()``, ``from_preset`` or ``load_toml``."""
+
+    n_customers: int = P(10_000, 50, 5_000_000, unit="agents",
+                         doc="Simulated customers (a sample of the market)")
+    n_firms: int = P(3, 2, 10, unit="firms", doc="Competing firms; firm 0 is the focal firm")
+    weeks: int = P(520, 1, 2080, unit="weeks", doc="Horizon after burn-in")
+    burn_in_weeks: int = P(52, 0, 520, unit="weeks",
+                           doc="Weeks simulated before week 0 with everything at home")
+    start_year: int = P(2027, 1990, 2100, unit="year", doc="Calendar year of week 0")
+    market: MarketParams = Field(default_factory=MarketParams)
+    customers: CustomerParams = Field(default_factory=CustomerParams)
+    workforce: WorkforceParams = Field(default_factory=WorkforceParams)
+    economics: EconomicsParams = Field(default_factory=EconomicsParams)
+    home: SiteProfile = Field(default_factory=SiteProfile)
+    destination: SiteProfile = Field(default_factory=lambda: SiteProfile(name="none"))
+    policy: PolicyParams = Field(default_factory=PolicyParams)
+    practices: Practices = Field(default_factory=Practices)
+    network: NetworkParams = Field(default_factory=NetworkParams)
+    shocks: tuple[Shock, ...] = Field(default=(), description="Scheduled shocks")
+
+    @model_validator(mode="after")
+    def _check(self) -> Params:
+        c = self.customers
+        if c.dissatisfied_below >= c.satisfied_above:
+            raise ValueError("customers.dissatisfied_below must be below "
+                             "customers.satisfied_above")
+        if self.network.degree >= self.n_customers:
+            raise ValueError("network.degree must be below n_customers")
+        return self
+
+    # --- convenience -------------------------------------------------------
+    def replace(self, **dotted: Any) -> Params:
+        """A copy with values changed by dotted name: ``p.replace(**{"policy.share": 0.5})``."""
+        return build(self, dotted)
+
+    def flat(self) -> dict[str, Any]:
+        """All scalar values by dotted name (shocks excluded)."""
+        return dict(_flatten(self.model_dump(mode="json", exclude={"shocks"})))
+
+
+# --------------------------------------------------------------------------- helpers
+def _flatten(d: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for k, v in d.items():
+        if isinstance(v, Mapping):
+            yield from _flatten(v, f"{prefix}{k}.")
+        else:
+            yield f"{prefix}{k}", v
+
+
+def _nest(dotted: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in dotted.items():
+        parts = key.split(".")
+        d = out
+        for part in parts[:-1]:
+            d = d.setdefault(part, {})
+            if not isinstance(d, dict):
+                raise ParameterError(f"unknown parameter '{key}'")
+        d[parts[-1]] = value
+    return out
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def one_line(err: ValidationError) -> str:
+    """The first validation error as one line naming the field and what is allowed."""
+    e = err.errors()[0]
+    loc = ".".join(str(p) for p in e["loc"] if p != "__root__")
+    ctx = e.get("ctx") or {}
+    kind = e["type"]
+    got = e.get("input")
+    if kind == "extra_forbidden":
+        return f"unknown parameter '{loc}'"
+    bounds = {"greater_than_equal": ">= {ge}", "less_than_equal": "<= {le}",
+              "greater_than": "> {gt}", "less_than": "< {lt}"}
+    if kind in bounds:
+        lo, hi = field_bounds(loc)
+        allowed = f"allowed range [{_fmt(lo)}, {_fmt(hi)}]" if lo is not None and hi is not None \
+            else "must be " + bounds[kind].format(**ctx)
+        return f"parameter '{loc}' = {got!r} is out of range: {allowed}"
+    if kind == "value_error":
+        return str(ctx.get("error", e["msg"])).removeprefix("Value error, ")
+    if kind == "enum":
+        return f"parameter '{loc}' = {got!r} is not allowed: expected {ctx.get('expected')}"
+    return f"parameter '{loc}' = {got!r}: {e['msg'].lower()}"
+
+
+def _fmt(x: Any) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def build(base: Params | None, overrides: Mapping[str, Any]) -> Params:
+    """Params from ``base`` with nested or dotted overrides; ParameterError on bad input."""
+    nested = _nest({k: v for k, v in overrides.items()})
+    data = _merge((base or Params()).model_dump(mode="python"), nested)
+    try:
+        return Params.model_validate(data)
+    except ValidationError as err:
+        raise ParameterError(one_line(err)) from None
+
+
+def load_toml(path: str | Path) -> Params:
+    """Params from a TOML file: an optional ``preset = "name"`` plus tables of overrides."""
+    from model.presets import scenario  # presets import this module
+
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(f"config file '{path}' not found")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise ParameterError(f"config file '{path}' is not valid TOML: {err}") from None
+    preset = data.pop("preset", None)
+    base = scenario(preset) if preset is not None else Params()
+    return build(base, data)
+
+
+# --------------------------------------------------------------------------- table
+def iter_fields(model: type[BaseModel] = Params, prefix: str = "") -> Iterator[dict[str, Any]]:
+    """Every scalar field as a row: name, default, min, max, unit, source, description."""
+    for name, f in model.model_fields.items():
+        ann = f.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            yield from iter_fields(ann, f"{prefix}{name}.")
+            continue
+        if name == "shocks":
+            continue
+        extra = f.json_schema_extra or {}
+        lo = next((m.ge for m in f.metadata if hasattr(m, "ge")), None)
+        hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
+        default = f.get_default(call_default_factory=True)
+        yield {"name": f"{prefix}{name}", "default": getattr(default, "value", default),
+               "min": lo, "max": hi, "unit": extra.get("unit", ""),
+               "source": extra.get("source", ASSUMPTION), "description": f.description or "",
+               "type": getattr(ann, "__name__", str(ann))}
+
+
+def field_bounds(dotted: str) -> tuple[float | None, float | None]:
+    """(min, max) of a parameter by dotted name; ParameterError if unknown."""
+    for row in iter_fields():
+        if row["name"] == dotted:
+            return row["min"], row["max"]
+    raise ParameterError(f"unknown parameter '{dotted}'")
+
+
+def field_names() -> list[str]:
+    """All scalar parameter names, dotted."""
+    return [row["name"] for row in iter_fields()]
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON schema of Params (for editors and other tools)."""
+    return Params.model_json_schema()

@@ -1,0 +1,176 @@
+"""Destination, market and scenario presets.
+
+Site values come from ../shared/FACTS.md where a figure exists; the source is
+recorded in ``SOURCES`` and shown by ``offshoring scenarios`` and docs/ODD.md.
+Everything else is an assumption and belongs in sensitivity analyses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model.params import MarketParams, ParameterError, Params, SiteProfile, build
+
+# ---------------------------------------------------------------- sites (destinations)
+SITES: dict[str, dict[str, Any]] = {
+    "france": dict(name="France (home)", country="FR"),
+    "morocco": dict(name="Morocco", country="MA", hourly_cost=13.0, annual_attrition=0.075,
+                    ramp_weeks=19.0, initial_proficiency=0.55, language_fit=0.80,
+                    customer_orientation=0.70, procedure_rigor=0.5, aht_factor=1.1,
+                    paid_hours_week=44.0, observes_ramadan=True, extended_hours_gain=0.03,
+                    outage_rate=0.5, breach_rate=0.1),
+    "tunisia": dict(name="Tunisia", country="TN", hourly_cost=13.0, annual_attrition=0.075,
+                    ramp_weeks=19.0, initial_proficiency=0.55, language_fit=0.80,
+                    customer_orientation=0.70, procedure_rigor=0.5, aht_factor=1.1,
+                    paid_hours_week=44.0, observes_ramadan=True, extended_hours_gain=0.03,
+                    outage_rate=0.5, breach_rate=0.1),
+    "romania": dict(name="Romania", country="RO", hourly_cost=14.0, annual_attrition=0.25,
+                    ramp_weeks=19.0, initial_proficiency=0.5, language_fit=0.78,
+                    customer_orientation=0.70, procedure_rigor=0.55, aht_factor=1.1,
+                    paid_hours_week=40.0, extended_hours_gain=0.02, outage_rate=0.3,
+                    breach_rate=0.1),
+    "outsourcer-fr": dict(name="Onshore outsourcer (France)", country="FR", hourly_cost=19.0,
+                          annual_attrition=0.35, ramp_weeks=12.0, language_fit=1.0,
+                          customer_orientation=0.60, procedure_rigor=0.5, aht_factor=1.0,
+                          paid_hours_week=35.0, outage_rate=0.1, breach_rate=0.1,
+                          onshore_outsourcer=True),
+    "us": dict(name="United States (home)", country="US", hourly_cost=28.5,
+               annual_attrition=0.375, ramp_weeks=9.3, paid_hours_week=40.0),
+    "india": dict(name="India", country="IN", hourly_cost=7.0, annual_attrition=0.425,
+                  ramp_weeks=19.0, initial_proficiency=0.45, language_fit=0.64,
+                  customer_orientation=0.70, procedure_rigor=0.6, aht_factor=1.25,
+                  paid_hours_week=45.0, extended_hours_gain=0.05, outage_rate=0.5,
+                  outage_weeks=1.5, breach_rate=0.2),
+    "philippines": dict(name="Philippines", country="PH", hourly_cost=11.0,
+                        annual_attrition=0.40, ramp_weeks=19.0, initial_proficiency=0.5,
+                        language_fit=0.80, customer_orientation=0.75, procedure_rigor=0.55,
+                        aht_factor=1.1, paid_hours_week=45.0, extended_hours_gain=0.05,
+                        outage_rate=0.5, breach_rate=0.15),
+    "outsourcer-us": dict(name="Onshore outsourcer (US)", country="US", hourly_cost=24.0,
+                          annual_attrition=0.45, ramp_weeks=12.0, language_fit=1.0,
+                          customer_orientation=0.60, procedure_rigor=0.5, paid_hours_week=40.0,
+                          outage_rate=0.1, breach_rate=0.1, onshore_outsourcer=True),
+}
+
+#: Sources of preset values that are not the class defaults (others: assumption).
+SOURCES: dict[str, dict[str, str]] = {
+    "morocco": {
+        "hourly_cost": "Morocco/Tunisia 12-14 EUR/h (Leaders.com.tn; Bladi.net, M)",
+        "annual_attrition": "Maghreb offshore 5-10 %/yr (Webhelp via Bladi.net, M)",
+        "ramp_weeks": "international offshore 6 wk + > 3 months (Cornell, H)",
+        "paid_hours_week": "48 h legal week (Aujourd'hui le Maroc, M); 44 h contracted "
+                           "assumption",
+        "language_fit": "ease of understanding 54 % vs 85 % offshore (CFI, M); French "
+                        "widely spoken: assumption above India",
+    },
+    "tunisia": {
+        "hourly_cost": "Morocco/Tunisia 12-14 EUR/h (Leaders.com.tn; Bladi.net, M)",
+        "annual_attrition": "Maghreb offshore 5-10 %/yr (Webhelp via Bladi.net, M)",
+        "ramp_weeks": "international offshore 6 wk + > 3 months (Cornell, H)",
+    },
+    "romania": {
+        "hourly_cost": "850-1,200 EUR gross/month foreign-language agents (Capital.ro, M), "
+                       "loaded: assumption",
+        "ramp_weeks": "international offshore 6 wk + > 3 months (Cornell, H)",
+    },
+    "us": {
+        "hourly_cost": "US 22-35 $/h (Site Selection Group, M/L)",
+        "annual_attrition": "US 25-50 %/yr (Global Call Center Report 2007, M)",
+    },
+    "india": {
+        "hourly_cost": "India 5-9 $/h (Site Selection Group, M/L)",
+        "annual_attrition": "India 25-60 %/yr (NASSCOM, M)",
+        "aht_factor": "Indian calls > 1 min longer; UK 25 % more calls/h (ContactBabel, M)",
+        "language_fit": "ease of understanding 54 % vs 85 % (CFI Group, M)",
+        "outage_severity": "2008 cable cuts ~50 % of bandwidth (BBC, M)",
+    },
+    "philippines": {
+        "hourly_cost": "Philippines 8-14 $/h (Site Selection Group, M/L)",
+        "annual_attrition": "not found from a reliable source: assumption",
+    },
+}
+
+# ---------------------------------------------------------------- markets
+MARKETS: dict[str, dict[str, Any]] = {
+    "telecom": dict(name="telecom", monthly_churn_target=0.010, price_mass=9.0,
+                    contact_rate_mass=0.05, contact_rate_premium=0.07),
+    "bank": dict(name="bank", monthly_churn_target=0.003, price_mass=6.0,
+                 premium_price_factor=3.0, contact_rate_mass=0.03, contact_rate_premium=0.05,
+                 sensitive_share=0.6, acquisition_cost=250.0),
+}
+MARKET_SOURCES = {
+    "telecom": "US postpaid mobile 0.8-1.0 %/month (Statista, M)",
+    "bank": "French banks 2.5-5.5 %/yr ~ 0.3 %/month (Bain via Boursier.com, M)",
+}
+
+
+def site(name: str) -> SiteProfile:
+    """A site profile by preset name (``offshoring scenarios`` lists them)."""
+    try:
+        return SiteProfile(**SITES[name])
+    except KeyError:
+        raise ParameterError(f"unknown site '{name}': allowed {', '.join(SITES)}") from None
+
+
+def market(name: str) -> MarketParams:
+    """A market profile by preset name."""
+    try:
+        return MarketParams(**MARKETS[name])
+    except KeyError:
+        raise ParameterError(f"unknown market '{name}': allowed {', '.join(MARKETS)}") from None
+
+
+ALL_PRACTICES = {"practices.cultural_adaptation": True, "practices.internal_communication": True,
+                 "practices.procedures": True, "practices.link_redundancy": True,
+                 "practices.data_security": True}
+
+# name -> (description, market, home, destination, overrides)
+SCENARIOS: dict[str, tuple[str, str, str, str, dict[str, Any]]] = {
+    "stay-home": ("French telecom firm keeps customer relations at home", "telecom", "france",
+                  "morocco", {"policy.kind": "never"}),
+    "offshore-morocco": ("Offshore 70 % of contacts to Morocco at week 26, no practices",
+                         "telecom", "france", "morocco", {"policy.kind": "offshore"}),
+    "offshore-morocco-practices": ("Offshore to Morocco with all five practices", "telecom",
+                                   "france", "morocco",
+                                   {"policy.kind": "offshore", **ALL_PRACTICES}),
+    "offshore-tunisia": ("Offshore 70 % to Tunisia at week 26", "telecom", "france", "tunisia",
+                         {"policy.kind": "offshore"}),
+    "offshore-romania": ("Offshore 70 % to Romania at week 26", "telecom", "france", "romania",
+                         {"policy.kind": "offshore"}),
+    "tiered-morocco": ("Mass, non-sensitive contacts to Morocco; premium and billing at home",
+                       "telecom", "france", "morocco",
+                       {"policy.kind": "tiered", "policy.share": 1.0}),
+    "outsource-france": ("Outsource 70 % to a French onshore outsourcer at week 26", "telecom",
+                         "france", "outsourcer-fr", {"policy.kind": "outsource"}),
+    "cost-driven-morocco": ("Relocate to Morocco when projected savings exceed 25 %",
+                            "telecom", "france", "morocco", {"policy.kind": "cost_driven"}),
+    "adaptive-morocco": ("Cost-driven to Morocco, reshoring after repeated complaints",
+                         "telecom", "france", "morocco", {"policy.kind": "adaptive"}),
+    "us-stay-home": ("US telecom firm keeps customer relations at home", "telecom", "us",
+                     "india", {"policy.kind": "never", "market.currency": "USD"}),
+    "us-india": ("US telecom firm offshores 70 % to India at week 26", "telecom", "us", "india",
+                 {"policy.kind": "offshore", "market.currency": "USD"}),
+    "us-philippines": ("US telecom firm offshores 70 % to the Philippines at week 26",
+                       "telecom", "us", "philippines",
+                       {"policy.kind": "offshore", "market.currency": "USD"}),
+    "bank-stay-home": ("French bank keeps customer relations at home", "bank", "france",
+                       "morocco", {"policy.kind": "never"}),
+    "bank-offshore-morocco": ("French bank offshores 70 % to Morocco at week 26", "bank",
+                              "france", "morocco", {"policy.kind": "offshore"}),
+}
+
+DEFAULT_SCENARIO = "offshore-morocco"
+
+
+def scenario(name: str, **overrides: Any) -> Params:
+    """Params of a named scenario, with optional dotted overrides."""
+    if name not in SCENARIOS:
+        raise ParameterError(f"unknown scenario '{name}': allowed {', '.join(SCENARIOS)}")
+    _, mkt, home, dest, extra = SCENARIOS[name]
+    base = Params(market=market(mkt), home=site(home), destination=site(dest))
+    return build(base, {**extra, **overrides})
+
+
+def describe() -> list[tuple[str, str]]:
+    """(name, one-line description) of every scenario preset."""
+    return [(name, spec[0]) for name, spec in SCENARIOS.items()]
