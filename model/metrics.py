@@ -27,8 +27,8 @@ KPI_COLUMNS = [
     "csat", "nps", "image_all", "image_own", "fcr", "service_level", "mean_wait_s",
     "abandonment", "complaints_per_1000", "home_heads", "home_morale", "home_acceptance",
     "vendor_heads", "vendor_proficiency", "vendor_attrition", "offshore_share", "alpha",
-    "quality_home", "quality_vendor", "revenue", "service_cost", "total_cost", "profit",
-    "cum_profit", "npv", *EVENT_FLAGS,
+    "quality_home", "quality_vendor", "csat_home", "csat_vendor", "revenue", "service_cost",
+    "total_cost", "profit", "cum_profit", "npv", *EVENT_FLAGS,
 ]
 
 
@@ -77,6 +77,8 @@ def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek, counts: np.ndarr
         "alpha": firm.alpha,
         "quality_home": 100 * fw.quality.get("home", float("nan")),
         "quality_vendor": 100 * fw.quality.get("vendor", float("nan")),
+        "csat_home": 100 * fw.csat.get("home", float("nan")),
+        "csat_vendor": 100 * fw.csat.get("vendor", float("nan")),
         "revenue": firm.ledger.revenue, "service_cost": firm.ledger.service_cost,
         "total_cost": firm.ledger.total_cost, "profit": firm.ledger.profit,
         "cum_profit": firm.cum_profit, "npv": firm.npv,

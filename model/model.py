@@ -51,7 +51,8 @@ class FirmWeek:
     complaints: int = 0
     churned: int = 0
     acquired: int = 0
-    quality: dict[str, float] = field(default_factory=dict)
+    quality: dict[str, float] = field(default_factory=dict)   # mean experience quality
+    csat: dict[str, float] = field(default_factory=dict)      # mean transaction satisfaction
     queues: dict[str, QueueResult] = field(default_factory=dict)
 
 
@@ -309,6 +310,9 @@ class OffshoringModel(mesa.Model):
             if s.status == Status.notice and s.leave_week is not None and w >= s.leave_week:
                 s.status = Status.laid_off
                 firm.ledger.severance += p.economics.severance_weeks * pay
+        for s in firm.staff:
+            if not s.working:
+                s.remove()  # deregister from Mesa: leavers are gone for good
         firm.staff = [s for s in firm.staff if s.working]
 
     def vendor_share(self, firm: Firm, alpha: float) -> float:
@@ -467,6 +471,7 @@ class OffshoringModel(mesa.Model):
         fw.s_sq += float((s.astype(float) ** 2).sum())
         fw.complaints += int(complaints.sum())
         fw.quality["vendor" if offshore else "home"] = float(q.mean())
+        fw.csat["vendor" if offshore else "home"] = float(s.mean())
         fw.queues["vendor" if offshore else "home"] = ch.queue
 
     # 8 ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ with internet access exactly as it would without.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -28,7 +29,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,6 +61,7 @@ CHROMIUM_ARGS: tuple[str, ...] = (
     "--disable-component-update",
     "--disable-sync",
 )
+PR_SET_PDEATHSIG = 1  # prctl(2) option
 LOCAL_SCHEMES = frozenset({"data", "blob", "about", "chrome-error"})
 
 
@@ -139,6 +141,13 @@ def stop_process_group(process: subprocess.Popen[bytes], grace: float = 10.0) ->
     process.wait()
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM when the parent dies (Linux), so even a
+    SIGKILLed test run leaves no orphan server. A no-op elsewhere."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _start(
     app: str | Path, cwd: Path | None, env: dict[str, str], log_path: Path, production: bool
 ) -> SolaraServer:
@@ -153,6 +162,7 @@ def _start(
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
     return SolaraServer(f"http://{HOST}:{port}/", process, log_path)
 

@@ -8,8 +8,8 @@ that cache from the npm registry (``npm pack``), so the dashboard never needs th
 A jsDelivr URL ``/npm/<spec>/<file>`` serves ``package/<file>`` of the npm tarball, so a
 tarball unpacked without its top folder into ``<cache>/<spec>/`` is exactly what Solara
 looks up. The folder carries the spec as Solara writes it (``vega@5``, not
-``vega@5.33.1``). The one file jsDelivr makes up (``require.min.js``, minified on the fly)
-is copied from its unminified source.
+``vega@5.33.1``); the version packed into it is pinned (``NPM_PINS``). The one file
+jsDelivr makes up (``require.min.js``, minified on the fly) is copied from its source.
 
 Usage::
 
@@ -44,6 +44,14 @@ PACKAGES: tuple[str, ...] = (
     "katex@0.16.9",  # solara.Markdown loads katex and mermaid on every mount
     "mermaid@10.8.0",
 )
+
+# Solara asks for semver ranges; the cache folder keeps the range as its name, but what
+# is packed into it is pinned, so every install is the same. Bump deliberately.
+NPM_PINS: dict[str, str] = {
+    "vega@5": "vega@5.33.1",
+    "vega-lite@5": "vega-lite@5.23.0",
+    "vega-embed@6": "vega-embed@6.29.0",
+}
 
 # Files the browser asks for, relative to the cache; `check` and `install` verify them.
 REQUIRED_FILES: tuple[str, ...] = (
@@ -120,9 +128,24 @@ def missing_files(cache: Path) -> list[str]:
     return [rel for rel in REQUIRED_FILES if not (cache / rel).is_file()]
 
 
+def npm_spec(spec: str) -> str:
+    """What ``npm pack`` fetches for the cache folder ``spec`` (exact version)."""
+    return NPM_PINS.get(spec, spec)
+
+
+def _installed(cache: Path, spec: str) -> bool:
+    """Whether the folder of ``spec`` is complete and holds the pinned version."""
+    try:
+        meta = json.loads((cache / spec / MARKER).read_text())
+    except (OSError, ValueError):
+        return False
+    mine = [rel for rel in missing_files(cache) if rel.startswith(spec + "/")]
+    return meta.get("resolved") == npm_spec(spec) and not mine
+
+
 def _pending(cache: Path, force: bool) -> list[str]:
-    """Packages without a completion marker (all of them when ``force``)."""
-    return [spec for spec in PACKAGES if force or not (cache / spec / MARKER).is_file()]
+    """Packages not installed at their pinned version (all of them when ``force``)."""
+    return [spec for spec in PACKAGES if force or not _installed(cache, spec)]
 
 
 def _npm() -> str:
@@ -149,7 +172,7 @@ def _npm_error(proc: subprocess.CompletedProcess[str]) -> str:
 
 def _npm_pack(specs: Sequence[str], dest: Path) -> dict[str, dict]:
     """Download the tarballs of ``specs`` into ``dest``; return npm's records by spec."""
-    cmd = [_npm(), "pack", *specs, "--json", "--pack-destination", str(dest)]
+    cmd = [_npm(), "pack", *map(npm_spec, specs), "--json", "--pack-destination", str(dest)]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise AssetsError(f"npm pack failed (exit {proc.returncode}): {_npm_error(proc)}")

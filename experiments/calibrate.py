@@ -1,0 +1,81 @@
+"""``offshoring calibrate``: fit the stored churn constant Z of each market preset once.
+
+With every firm at home, weekly churn is about h0 x mean relative hazard, and
+h0 = weekly(target) / Z; so the measured churn is proportional to 1 / Z. The
+fit iterates Z <- Z x measured / target on all-at-home runs of the preset (a
+few seeds, a large market) until it moves less than ``--tol``, then rewrites
+the table in model/calibration.py. Runs use the stored Z and never retune it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import numpy as np
+
+from model import calibration
+from model.params import ParameterError
+from model.presets import MARKETS, scenario
+from model.runner import simulate
+
+CALIBRATION_FILE = Path(calibration.__file__)
+
+
+def measured_churn(market: str, z: float, customers: int, weeks: int, seeds: list[int]
+                   ) -> float:
+    """Mean monthly churn over firms, weeks and seeds with everything at home and Z = z."""
+    calibration.RELATIVE_HAZARD[market] = z
+    preset = "stay-home" if market == "telecom" else f"{market}-stay-home"
+    p = scenario(preset, n_customers=customers, weeks=weeks)
+    return float(np.mean([simulate(p, s).kpis["churn_monthly"].mean() for s in seeds]))
+
+
+def fit(market: str, customers: int, weeks: int, seeds: list[int], tol: float,
+        max_iter: int = 6) -> float:
+    """Z for ``market`` by fixed-point iteration (prints each step)."""
+    target = MARKETS[market]["monthly_churn_target"]
+    z = calibration.relative_hazard(market)
+    for i in range(max_iter):
+        churn = measured_churn(market, z, customers, weeks, seeds)
+        new = z * churn / target
+        print(f"{market}: iteration {i + 1}: Z={z:.5f} churn={100 * churn:.4f} %/month "
+              f"(target {100 * target:.3f}) -> Z={new:.5f}")
+        if abs(new - z) / z < tol:
+            return new
+        z = new
+    return z
+
+
+def write_table(values: dict[str, float]) -> None:
+    """Rewrite the RELATIVE_HAZARD table of model/calibration.py."""
+    text = CALIBRATION_FILE.read_text()
+    body = "".join(f'    "{k}": {v:.6f},\n' for k, v in values.items())
+    new = re.sub(r"RELATIVE_HAZARD: dict\[str, float\] = \{\n.*?\n\}",
+                 "RELATIVE_HAZARD: dict[str, float] = {\n" + body + "}", text, flags=re.S)
+    CALIBRATION_FILE.write_text(new)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    values = dict(calibration.RELATIVE_HAZARD)
+    unknown = [m for m in args.markets if m not in MARKETS]
+    if unknown:
+        raise ParameterError(f"unknown market '{unknown[0]}': allowed {', '.join(MARKETS)}")
+    for market in args.markets or list(MARKETS):
+        values[market] = fit(market, args.customers, args.weeks, list(range(args.seeds)),
+                             args.tol)
+    write_table(values)
+    print(f"wrote {CALIBRATION_FILE}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("calibrate", help="fit the stored churn constant of each market preset")
+    p.add_argument("markets", nargs="*", metavar="MARKET",
+                   help=f"markets to fit (default all: {', '.join(MARKETS)})")
+    p.add_argument("--customers", type=int, default=20_000)
+    p.add_argument("--weeks", type=int, default=156)
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--tol", type=float, default=0.01)
+    p.set_defaults(func=cmd_calibrate)
