@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "experiments.commands",
     "experiments.compare",
     "experiments.calibrate",
+    "experiments.odd",
     "experiments.sweep_cli",
     "experiments.bench",
     "experiments.reproduce",

@@ -77,6 +77,7 @@ class Contract:
     """Seats a vendor staffs for one firm, its workforce by weeks of experience."""
 
     seats: int
+    pending_seats: int | None = None  # seats announced, staffed at the next cut-over
     cohorts: np.ndarray = field(default_factory=lambda: np.zeros(MAX_EXPERIENCE + 1, np.int64))
     live: bool = False
     quits: int = 0

@@ -41,6 +41,45 @@ def churn_probability(base_hazard: float, score: np.ndarray) -> np.ndarray:
     return -np.expm1(-base_hazard * score)
 
 
+def image_gap(image: np.ndarray, firm: np.ndarray) -> np.ndarray:
+    """max(0, best rival image - own image) of every row (float32; prospects: meaningless).
+
+    Equals (highest image of any firm) - (own image): when the own firm holds
+    the highest image the gap is 0, otherwise the best rival holds it. One
+    pass per firm column, no gather of rows.
+    """
+    top = image[:, 0].copy()
+    own = np.zeros(firm.shape, image.dtype)
+    for j in range(image.shape[1]):
+        col = image[:, j]
+        if j:
+            np.maximum(top, col, out=top)
+        own += col * (firm == j)  # col where firm == j, else + 0: exact
+    return np.subtract(top, own, out=top)
+
+
+def weekly_churn_probability(S: np.ndarray, unresolved: np.ndarray, gap: np.ndarray,
+                             base_hazard: float, c: CustomerParams) -> np.ndarray:
+    """1 - exp(-h0 risk_score) of every row, in float32 and in place (the model's kernel).
+
+    The formula of ``churn_probability(base_hazard, risk_score(...))`` with
+    ``gap`` = max(0, best rival image - own image) (``image_gap``), computed
+    in single precision (the inputs are float32). Overwrites ``gap``.
+    """
+    f32 = np.float32
+    x = np.subtract(f32(c.satisfaction_reference), S, dtype=f32)
+    x *= f32(c.churn_satisfaction_beta)
+    gap *= f32(c.churn_image_beta)
+    x += gap
+    np.minimum(unresolved, UNRESOLVED_CAP, out=gap, casting="unsafe")
+    gap *= f32(c.churn_unresolved_beta)
+    x += gap
+    np.exp(x, out=x)
+    x *= f32(-base_hazard)
+    np.expm1(x, out=x)
+    return np.negative(x, out=x)
+
+
 def best_rival_image(image: np.ndarray, firm: np.ndarray) -> np.ndarray:
     """Highest image among the firms other than each customer's own."""
     masked = image.copy()

@@ -7,6 +7,7 @@ week at real-market scale; mean wait in seconds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 
 from model.churn import weekly_to_monthly
 from model.params import Params
+from model.population import Population
 
 if TYPE_CHECKING:
     from model.agents import Firm
@@ -43,11 +45,49 @@ def nps(S: np.ndarray) -> float:
     return 100.0 * (float((S >= PROMOTER_AT).mean()) - float((S < DETRACTOR_BELOW).mean()))
 
 
-def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek, counts: np.ndarray) -> dict:
-    """The KPI row of one firm for the week just simulated."""
-    pop = model.population
-    mine = pop.firm == firm.index
-    n = int(counts[firm.index])
+@dataclass(frozen=True)
+class CustomerStats:
+    """Per-firm aggregates of the customer arrays for one week's KPI rows (length M each).
+
+    Computed once a week for all firms (masks of the whole population are
+    not rebuilt per firm); each value equals its per-firm definition exactly.
+    """
+
+    counts: np.ndarray     # customers per firm
+    nps: np.ndarray        # net promoter score, -100..100 (NaN: no customers)
+    image_all: np.ndarray  # mean image of the firm over everyone, 0-100
+    image_own: np.ndarray  # mean image of the firm among its customers, 0-100 (NaN: none)
+
+
+def customer_stats(pop: Population) -> CustomerStats:
+    """This week's ``CustomerStats`` of population ``pop``."""
+    m = pop.n_firms
+    promoter, detractor = pop.satisfaction >= PROMOTER_AT, pop.satisfaction < DETRACTOR_BELOW
+    counts = np.zeros(m, np.int64)
+    out = np.full((3, m), np.nan)
+    for f in range(m):
+        mine = pop.firm == f
+        n = counts[f] = np.count_nonzero(mine)
+        out[1, f] = 100 * float(pop.image[:, f].mean())
+        if n:
+            share_p = np.count_nonzero(promoter & mine) / n
+            share_d = np.count_nonzero(detractor & mine) / n
+            out[0, f] = 100.0 * (share_p - share_d)
+            out[2, f] = 100 * float(pop.image[:, f][np.flatnonzero(mine)].mean())
+    return CustomerStats(counts, out[0], out[1], out[2])
+
+
+def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek, counts: np.ndarray,
+              stats: CustomerStats | None = None) -> dict:
+    """The KPI row of one firm for the week just simulated.
+
+    ``stats`` (``customer_stats`` of this week) saves recomputing the customer
+    aggregates for every firm.
+    """
+    f = firm.index
+    if stats is None:
+        stats = customer_stats(model.population)
+    n = int(counts[f])
     start = n + fw.churned - fw.acquired
     staff = firm.working_staff()
     contract = model.vendor.contracts.get(firm.index)
@@ -59,9 +99,8 @@ def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek, counts: np.ndarr
         "churn_monthly": float(weekly_to_monthly(_ratio(fw.churned, start))) if start else 0.0,
         "acquisitions": fw.acquired, "contacts": fw.contacts,
         "csat": 100 * _ratio(fw.s_sum, fw.contacts),
-        "nps": nps(pop.satisfaction[mine]),
-        "image_all": 100 * float(pop.image[:, firm.index].mean()),
-        "image_own": 100 * float(pop.image[mine, firm.index].mean()) if n else float("nan"),
+        "nps": float(stats.nps[f]), "image_all": float(stats.image_all[f]),
+        "image_own": float(stats.image_own[f]),
         "fcr": _ratio(fw.resolved, fw.answered),
         "service_level": _ratio(fw.within_sl, fw.contacts),
         "mean_wait_s": 60 * _ratio(fw.wait_sum, fw.contacts),
@@ -88,8 +127,6 @@ def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek, counts: np.ndarr
         firm_specific = flag in ("announcement", "cutover", "reshore", "strike")
         row[flag] = bool(getattr(events, flag)) and (not firm_specific or firm.index == 0
                                                      or flag == "strike" and firm.strike)
-    if flag_strike := firm.strike:
-        row["strike"] = flag_strike
     return row
 
 

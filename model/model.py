@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import mesa
 import numpy as np
@@ -24,14 +24,14 @@ from model import acquisition as acq
 from model import churn, demand, image, routing, satisfaction, service, word_of_mouth
 from model import workforce as wf
 from model.agents import Customer, Firm, HomeStaff, OffshoreVendor, Status
-from model.calendar import ramadan_mask
+from model.calendar import ramadan_mask, week_start
 from model.calibration import relative_hazard
 from model.economics import Ledger, discount_factor, weekly_pay
-from model.metrics import KPI_COLUMNS, firm_kpis, model_reporters, summarise
+from model.metrics import KPI_COLUMNS, customer_stats, firm_kpis, model_reporters, summarise
 from model.network import build_network
 from model.params import Params, PolicyKind, ShockKind
 from model.policies import Action, decide, observe
-from model.population import PREMIUM, PROSPECT, create_population
+from model.population import MASS, PREMIUM, PROSPECT, create_population
 from model.queueing import QueueResult, agents_for_service_level, erlang_a
 
 
@@ -181,7 +181,8 @@ class OffshoringModel(mesa.Model):
             if shock.week != w:
                 continue
             if shock.kind == ShockKind.outage:
-                self.vendor.begin_outage(shock.weeks, p.destination.outage_severity)
+                cut = 1 - pr.redundancy_effect if pr.link_redundancy else 1.0
+                self.vendor.begin_outage(shock.weeks, p.destination.outage_severity * cut)
             elif shock.kind == ShockKind.breach:
                 self._news(self.focal, shock.salience, aware=True)
                 self.events.breach = True
@@ -201,13 +202,13 @@ class OffshoringModel(mesa.Model):
 
     def week_date(self, w: int) -> date:
         """Calendar date of the first day of week ``w`` (week 0: 1 January of start_year)."""
-        return date(self.p.start_year, 1, 1) + timedelta(weeks=w)
+        return week_start(self.p.start_year, self.p.burn_in_weeks, w)
 
     def _news(self, firm: Firm, salience: float, aware: bool) -> None:
         pop = self.population
         reached = word_of_mouth.news(pop.image, firm.index, salience,
                                      self.p.customers.media_reach, pop.ethnocentrism, self.rng)
-        if aware and firm.alpha > 0 and not self.p.destination.onshore_outsourcer:
+        if aware and firm.planned_alpha > 0 and not self.p.destination.onshore_outsourcer:
             pop.aware |= reached & (pop.firm == firm.index)
 
     def focal_practices(self):
@@ -268,7 +269,10 @@ class OffshoringModel(mesa.Model):
         seats = self._heads_for(firm.load_forecast * share_new, home=False)
         contract = self.vendor.contracts.get(firm.index)
         new_seats = seats - (contract.seats if contract else 0)
-        self.vendor.open_contract(firm.index, seats)
+        if contract is not None and contract.live:
+            contract.pending_seats = seats  # the live team grows only at cut-over
+        else:
+            self.vendor.open_contract(firm.index, seats)
         firm.ledger.transition += p.economics.setup_per_seat * max(new_seats, 0)
         firm.vendor = self.vendor
         if not p.destination.onshore_outsourcer:
@@ -302,6 +306,8 @@ class OffshoringModel(mesa.Model):
                 self.vendor.start_cohort(firm.index, p.workforce.knowledge_transfer_weeks
                                          * quality)
             else:
+                c.seats = c.pending_seats if c.pending_seats is not None else c.seats
+                c.pending_seats = None
                 c.cohorts[0] += max(0, c.seats - c.heads)
             firm.alpha = firm.planned_alpha
             self.events.cutover = True
@@ -397,9 +403,9 @@ class OffshoringModel(mesa.Model):
                 ch = self.channel(firm, offshore, sel.size)
                 s_all[sel] = self._serve(firm, ch, contacts[sel], sensitive[sel], fw, offshore)
         served = ~np.isnan(s_all)
-        no_contact = np.ones(pop.n, bool)
-        no_contact[contacts] = False
-        pop.unresolved[no_contact] = 0
+        streak = pop.unresolved[contacts]  # a week without contact ends a streak
+        pop.unresolved[:] = 0
+        pop.unresolved[contacts] = streak
         return s_all, served
 
     def channel(self, firm: Firm, offshore: bool, n_contacts: int) -> service.Channel:
@@ -499,24 +505,22 @@ class OffshoringModel(mesa.Model):
 
     def churn_and_switching(self) -> None:
         pop, c = self.population, self.p.customers
-        who = np.flatnonzero(pop.firm >= 0)
-        own = pop.firm[who].astype(np.int64)
-        img = pop.image[who]
-        score = churn.risk_score(pop.satisfaction[who], pop.unresolved[who],
-                                 img[np.arange(who.size), own], churn.best_rival_image(img, own),
-                                 c)
-        leaving = self.rng.random(who.size) < churn.churn_probability(self.base_hazard, score)
-        idx = who[leaving]
-        for f in np.bincount(own[leaving], minlength=self.p.n_firms).nonzero()[0]:
-            self.this_week[f].churned = int((own[leaving] == f).sum())
+        active = pop.firm >= 0
+        # every row's probability and draw (prospects' are ignored): no rows gathered
+        gap = churn.image_gap(pop.image, pop.firm)
+        prob = churn.weekly_churn_probability(pop.satisfaction, pop.unresolved, gap,
+                                              self.base_hazard, c)
+        idx = np.flatnonzero((self.rng.random(pop.n, dtype=np.float32) < prob) & active)
+        own = pop.firm[idx].astype(np.int64)
+        for f, n in enumerate(np.bincount(own, minlength=self.p.n_firms).tolist()):
+            if n:
+                self.this_week[f].churned = n
+        pop.tenure += active
         if idx.size == 0:
-            pop.tenure[who] += 1
             return
-        u = churn.destination_utility(pop.image[idx], own[leaving], self.prices(pop.segment[idx]),
-                                      c)
+        u = churn.destination_utility(pop.image[idx], own, self.prices(pop.segment[idx]), c)
         choice = churn.logit_choice(u, self.rng)
         dest = np.where(choice == self.p.n_firms, PROSPECT, choice)
-        pop.tenure[who] += 1
         self._join(idx, dest)
 
     def _join(self, idx: np.ndarray, dest: np.ndarray) -> None:
@@ -538,11 +542,9 @@ class OffshoringModel(mesa.Model):
         prospects = np.flatnonzero(pop.firm == PROSPECT)
         if prospects.size == 0:
             return
-        satisfied_user = ((pop.firm >= 0) & (pop.satisfaction > c.satisfied_above)).astype(float)
-        n_s, n_w = acq.satisfied_neighbour_counts(self.network, prospects, satisfied_user)
-        prob = acq.adoption_probability(c.adoption_ad, c.adoption_wom,
-                                        c.adoption_wom * c.weak_tie_factor, n_s, n_w)
-        adopters = prospects[self.rng.random(prospects.size) < prob]
+        satisfied_user = (pop.firm >= 0) & (pop.satisfaction > c.satisfied_above)
+        adopters = acq.adopters(self.network, prospects, satisfied_user, c.adoption_ad,
+                                c.adoption_wom, c.adoption_wom * c.weak_tie_factor, self.rng)
         if adopters.size == 0:
             return
         u = c.logit_image * pop.image[adopters] - c.logit_price * self.prices(pop.segment[adopters])
@@ -551,9 +553,11 @@ class OffshoringModel(mesa.Model):
     # 12 --------------------------------------------------------------------
     def accounting(self, w: int) -> None:
         p, pop = self.p, self.population
-        price = self.prices(pop.segment)[:, 0]
-        revenue = np.bincount(pop.firm[pop.firm >= 0], weights=price[pop.firm >= 0],
-                              minlength=p.n_firms) * self.scale
+        by_segment = self.prices(np.array([MASS, PREMIUM], np.int8))[:, 0]
+        price = np.where(pop.segment == PREMIUM, by_segment[1], by_segment[0])
+        # bin 0 collects the prospects; each bin sums in customer order, as before
+        revenue = np.bincount(pop.firm.astype(np.intp) + 1, weights=price,
+                              minlength=p.n_firms + 1)[1:] * self.scale
         for firm, fw in zip(self.firms, self.this_week, strict=True):
             led = firm.ledger
             led.revenue = float(revenue[firm.index])
@@ -589,9 +593,10 @@ class OffshoringModel(mesa.Model):
 
     # 13 --------------------------------------------------------------------
     def observation(self, w: int) -> None:
-        counts = self.population.counts()
+        stats = customer_stats(self.population)
+        counts = stats.counts
         for firm, fw in zip(self.firms, self.this_week, strict=True):
-            row = firm_kpis(self, firm, fw, counts)
+            row = firm_kpis(self, firm, fw, counts, stats)
             self._rows.append(row)
             obs = {"customers": float(counts[firm.index]), "complaints": fw.complaints,
                    "contacts": fw.contacts, "s_sum": fw.s_sum, "s_sq": fw.s_sq}

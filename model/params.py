@@ -17,7 +17,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 ASSUMPTION = "assumption"
 
@@ -39,6 +48,17 @@ class Frozen(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=False,
                               validate_default=True, use_enum_values=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_coercion(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse text for numbers and anything but true/false for switches."""
+        kind = cls.model_fields[info.field_name].annotation
+        if kind is bool and not isinstance(value, bool | np.bool_):
+            raise ValueError("expected true or false")
+        if kind in (int, float) and isinstance(value, str | bool):
+            raise ValueError("expected a number")
+        return value
 
 
 # --------------------------------------------------------------------------- sites
@@ -261,8 +281,8 @@ class CustomerParams(Frozen):
                               doc="Image loss of an average customer on a relocation "
                                   "announcement")
     media_reach: float = P(0.3, 0.0, 1.0, unit="share",
-                           doc="Share of the firm's customers who learn of a relocation from "
-                               "the media")
+                           doc="Share of the whole population a news story about a firm "
+                               "reaches (relocation, outage, breach)")
     breach_salience: float = P(0.10, 0.0, 0.5, unit="image points",
                                doc="Image loss from a data-breach story")
     outage_salience: float = P(0.03, 0.0, 0.5, unit="image points",
@@ -456,6 +476,9 @@ class Params(Frozen):
         if c.dissatisfied_below >= c.satisfied_above:
             raise ValueError("customers.dissatisfied_below must be below "
                              "customers.satisfied_above")
+        if self.policy.kind == PolicyKind.outsource and not self.destination.onshore_outsourcer:
+            raise ValueError("policy.kind 'outsource' needs an onshore outsourcer as "
+                             "destination (destination.onshore_outsourcer = true)")
         if self.network.degree >= self.n_customers:
             raise ValueError("network.degree must be below n_customers")
         return self
@@ -519,7 +542,8 @@ def one_line(err: ValidationError) -> str:
             else "must be " + bounds[kind].format(**ctx)
         return f"parameter '{loc}' = {got!r} is out of range: {allowed}"
     if kind == "value_error":
-        return str(ctx.get("error", e["msg"])).removeprefix("Value error, ")
+        msg = str(ctx.get("error", e["msg"])).removeprefix("Value error, ")
+        return f"parameter '{loc}' = {got!r}: {msg}" if loc else msg
     if kind == "enum":
         return f"parameter '{loc}' = {got!r} is not allowed: expected {ctx.get('expected')}"
     return f"parameter '{loc}' = {got!r}: {e['msg'].lower()}"
@@ -556,19 +580,25 @@ def load_toml(path: str | Path) -> Params:
 
 
 # --------------------------------------------------------------------------- table
-def iter_fields(model: type[BaseModel] = Params, prefix: str = "") -> Iterator[dict[str, Any]]:
-    """Every scalar field as a row: name, default, min, max, unit, source, description."""
+def iter_fields(model: type[BaseModel] = Params, prefix: str = "",
+                defaults: BaseModel | None = None) -> Iterator[dict[str, Any]]:
+    """Every scalar field as a row: name, default, min, max, unit, source, description.
+
+    Defaults are read from a default instance, so nested groups show the
+    defaults their parent gives them (``destination.name`` is "none").
+    """
+    defaults = defaults if defaults is not None else model()
     for name, f in model.model_fields.items():
         ann = f.annotation
         if isinstance(ann, type) and issubclass(ann, BaseModel):
-            yield from iter_fields(ann, f"{prefix}{name}.")
+            yield from iter_fields(ann, f"{prefix}{name}.", getattr(defaults, name))
             continue
         if name == "shocks":
             continue
         extra = f.json_schema_extra or {}
         lo = next((m.ge for m in f.metadata if hasattr(m, "ge")), None)
         hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
-        default = f.get_default(call_default_factory=True)
+        default = getattr(defaults, name)
         yield {"name": f"{prefix}{name}", "default": getattr(default, "value", default),
                "min": lo, "max": hi, "unit": extra.get("unit", ""),
                "source": extra.get("source", ASSUMPTION), "description": f.description or "",

@@ -26,7 +26,7 @@ class Population:
     ethnocentrism: np.ndarray  # float32, 0-1
     satisfaction: np.ndarray  # float32, cumulative satisfaction S, 0-1
     expectation: np.ndarray   # float32, expected quality E, 0-1
-    image: np.ndarray         # float32 (N, M), image of each firm, 0-1
+    image: np.ndarray         # float32 (N, M), image of each firm, 0-1, column-major
     aware: np.ndarray         # bool, knows the own firm serves from offshore
     tenure: np.ndarray        # int32, weeks with the current firm
     unresolved: np.ndarray    # int16, consecutive weeks with an unresolved problem
@@ -44,9 +44,9 @@ class Population:
         return self.firm == f
 
     def counts(self) -> np.ndarray:
-        """Customers per firm (length M)."""
-        active = self.firm[self.firm >= 0]
-        return np.bincount(active, minlength=self.n_firms)
+        """Customers per firm (length M; one count per firm is faster than a bincount)."""
+        return np.array([np.count_nonzero(self.firm == f) for f in range(self.n_firms)],
+                        dtype=np.int64)
 
     def nbytes(self) -> int:
         return sum(getattr(self, f.name).nbytes for f in fields(self))
@@ -58,6 +58,8 @@ def create_population(p: Params, reputation: np.ndarray, rng: np.random.Generato
 
     Satisfaction starts at the reference level and expectations at the
     home-quality level; the burn-in brings both to the market's steady state.
+    The image matrix is column-major: the weekly kernels work firm by firm
+    over the whole population (decay, hazards, means), rows are read rarely.
     """
     n, m = p.n_customers, p.n_firms
     c = p.customers
@@ -71,7 +73,8 @@ def create_population(p: Params, reputation: np.ndarray, rng: np.random.Generato
     return Population(
         firm=firm, segment=segment, ethnocentrism=ethno.astype(np.float32),
         satisfaction=np.full(n, c.satisfaction_reference, np.float32),
-        expectation=np.full(n, 0.75, np.float32), image=image.astype(np.float32),
+        expectation=np.full(n, 0.75, np.float32),
+        image=np.asfortranarray(image, dtype=np.float32),  # a firm's images are contiguous
         aware=np.zeros(n, bool), tenure=rng.integers(0, 260, size=n).astype(np.int32),
         unresolved=np.zeros(n, np.int16), valence=np.full(n, np.nan, np.float32),
     )

@@ -67,6 +67,10 @@ SOURCES: dict[str, dict[str, str]] = {
         "hourly_cost": "Morocco/Tunisia 12-14 EUR/h (Leaders.com.tn; Bladi.net, M)",
         "annual_attrition": "Maghreb offshore 5-10 %/yr (Webhelp via Bladi.net, M)",
         "ramp_weeks": "international offshore 6 wk + > 3 months (Cornell, H)",
+        "paid_hours_week": "48 h legal week in the Maghreb (Aujourd'hui le Maroc, M); 44 h "
+                           "contracted assumption",
+        "language_fit": "ease of understanding 54 % vs 85 % offshore (CFI, M); French "
+                        "widely spoken: assumption above India",
     },
     "romania": {
         "hourly_cost": "850-1,200 EUR gross/month foreign-language agents (Capital.ro, M), "

@@ -5,8 +5,9 @@ A customer with a salient experience (transaction satisfaction below
 a probability per tie (dissatisfied customers talk more per person; weak ties
 talk less). Every message moves the receiver's image of the talker's firm a
 share ``wom_influence`` toward 1 (positive) or 0 (negative). Transmission is
-drawn edge by edge over the talkers' rows of the sparse adjacency, so the cost
-grows with the number of talkers, not with the population.
+one Bernoulli trial per tie of the talkers, drawn as a binomial count of
+messages placed among their ties, so the cost grows with the messages sent,
+not with the population or the talkers' degrees.
 """
 
 from __future__ import annotations
@@ -18,26 +19,57 @@ from model.network import SocialNetwork
 from model.params import CustomerParams
 
 
+def tie_positions(adj: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(positions in ``adj.indices`` of every tie of ``rows``, row by row; cumulative ends).
+
+    Row k's ties are ``positions[ends[k] - degree_k : ends[k]]``.
+    """
+    starts = adj.indptr[rows].astype(np.intp)
+    lengths = adj.indptr[rows + 1] - starts
+    ends = np.cumsum(lengths)
+    total = int(ends[-1]) if ends.size else 0
+    return np.arange(total) + np.repeat(starts - (ends - lengths), lengths), ends
+
+
 def neighbours(adj: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(source position in ``rows``, neighbour index) for every tie of the given rows."""
-    starts, ends = adj.indptr[rows], adj.indptr[rows + 1]
-    lengths = ends - starts
-    src = np.repeat(np.arange(rows.size), lengths)
-    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return src, adj.indices[np.repeat(starts, lengths) + offsets]
+    pos, ends = tie_positions(adj, rows)
+    src = np.repeat(np.arange(rows.size), np.diff(ends, prepend=0))
+    return src, adj.indices[pos]
+
+
+def bernoulli_ties(adj: sp.csr_matrix, rows: np.ndarray, p: float, rng: np.random.Generator
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(position in ``rows``, neighbour) of every tie of ``rows`` that fires with probability p.
+
+    One independent Bernoulli(p) trial per tie, drawn as a binomial number of
+    successes placed uniformly without replacement among the rows' ties (the
+    same distribution): the cost grows with the ties that fire, not with all
+    the ties of the rows.
+    """
+    starts = adj.indptr[rows].astype(np.intp)
+    lengths = adj.indptr[rows + 1] - starts
+    ends = np.cumsum(lengths)
+    total = int(ends[-1]) if ends.size else 0
+    hits = rng.choice(total, size=rng.binomial(total, p), replace=False) if total else ends[:0]
+    row = np.searchsorted(ends, hits, side="right")
+    return row, adj.indices[starts[row] + hits - (ends[row] - lengths[row])]
 
 
 def messages(net: SocialNetwork, talkers: np.ndarray, p_strong: float, p_weak: float,
              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(talker, receiver) pairs of the messages that get through this week."""
+    """(talker, receiver) pairs of the messages that get through this week.
+
+    Each tie of each talker carries a message with probability ``p_strong``
+    or ``p_weak`` (``bernoulli_ties``).
+    """
     out_t, out_r = [], []
     for adj, p in ((net.strong, p_strong), (net.weak, p_weak)):
         if p <= 0 or talkers.size == 0:
             continue
-        src, dst = neighbours(adj, talkers)
-        sent = rng.random(dst.size) < p
-        out_t.append(talkers[src[sent]])
-        out_r.append(dst[sent])
+        row, receiver = bernoulli_ties(adj, talkers, p, rng)
+        out_t.append(talkers[row])
+        out_r.append(receiver)
     if not out_t:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     return np.concatenate(out_t), np.concatenate(out_r)

@@ -1,0 +1,112 @@
+"""Churn and switching (model.churn): conversions, hazard, logit choice, calibration."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from model import churn
+from model.params import CustomerParams
+from model.presets import scenario
+from model.runner import simulate
+
+
+def test_monthly_weekly_conversion_hand_values() -> None:
+    """A weekly 10 % compounds over 52/12 weeks: monthly = 1 - 0.9^(52/12)."""
+    monthly = 1 - 0.9 ** (52 / 12)
+    assert churn.weekly_to_monthly(0.1) == pytest.approx(monthly)
+    assert churn.monthly_to_weekly(monthly) == pytest.approx(0.1)
+    assert churn.monthly_to_weekly(0.0) == 0.0 and churn.weekly_to_monthly(0.0) == 0.0
+    # a year: 12 months of 1 % equal 52 weeks of the weekly equivalent
+    w = churn.monthly_to_weekly(0.01)
+    assert (1 - w) ** 52 == pytest.approx(0.99 ** 12)
+
+
+@pytest.mark.parametrize("monthly", [0.0005, 0.003, 0.01, 0.1])
+def test_conversion_round_trip(monthly: float) -> None:
+    assert churn.weekly_to_monthly(churn.monthly_to_weekly(monthly)) == pytest.approx(monthly)
+
+
+def test_risk_score_reference_is_one_and_terms_are_exponential() -> None:
+    c = CustomerParams(churn_satisfaction_beta=4.0, churn_unresolved_beta=0.7,
+                       churn_image_beta=3.0, satisfaction_reference=0.75)
+    one = np.array([1.0])
+    ref = churn.risk_score(np.array([0.75]), np.array([0]), one * 0.6, one * 0.6, c)
+    assert ref == pytest.approx(1.0)
+    low_s = churn.risk_score(np.array([0.5]), np.array([0]), one * 0.6, one * 0.6, c)
+    assert low_s == pytest.approx(math.exp(4.0 * 0.25))
+    # unresolved capped at 3 weeks
+    capped = churn.risk_score(np.array([0.75, 0.75]), np.array([3, 9]), one.repeat(2),
+                              one.repeat(2), c)
+    assert capped == pytest.approx([math.exp(2.1)] * 2)
+    # only a rival lead counts, not an own lead
+    rival = churn.risk_score(np.array([0.75, 0.75]), np.array([0, 0]), np.array([0.5, 0.9]),
+                             np.array([0.7, 0.5]), c)
+    assert rival == pytest.approx([math.exp(0.6), 1.0])
+
+
+def test_churn_probability() -> None:
+    assert churn.churn_probability(0.01, np.array([1.0]))[0] == pytest.approx(1 - math.exp(-0.01))
+    assert churn.churn_probability(0.0, np.array([5.0]))[0] == 0.0
+
+
+def test_best_rival_image() -> None:
+    img = np.array([[0.2, 0.5, 0.9], [0.2, 0.5, 0.9], [0.7, 0.1, 0.3]])
+    np.testing.assert_allclose(churn.best_rival_image(img, np.array([2, 0, 0])), [0.5, 0.9, 0.3])
+    assert img[0, 2] == 0.9  # input untouched
+
+
+def test_logit_shares_known_values() -> None:
+    assert churn.logit_shares(np.array([1.3, 1.3])) == pytest.approx([0.5, 0.5])
+    u = np.log(np.array([1.0, 2.0, 3.0]))
+    assert churn.logit_shares(u) == pytest.approx([1 / 6, 2 / 6, 3 / 6])
+    assert churn.logit_shares(u + 500.0) == pytest.approx([1 / 6, 2 / 6, 3 / 6])  # stable
+    assert churn.logit_shares(np.array([0.0, -np.inf])) == pytest.approx([1.0, 0.0])
+    rows = churn.logit_shares(np.array([[0.0, 0.0], [0.0, math.log(3)]]))
+    np.testing.assert_allclose(rows, [[0.5, 0.5], [0.25, 0.75]])
+
+
+def test_logit_choice_frequencies_converge_to_logit_shares() -> None:
+    """Gumbel-max draws pick each option with its softmax probability.
+
+    With N = 200,000 draws the frequency of an option of probability p has standard
+    deviation sqrt(p (1 - p) / N) <= 0.0011; a 5-sigma band fails by chance with
+    probability < 1e-6 per option, so the test is both tight and not flaky.
+    """
+    n = 200_000
+    u = np.log(np.array([1.0, 2.0, 3.0, 4.0]))
+    u = np.vstack([u, u + 7.0])  # a constant shift changes nothing
+    utility = np.repeat(u, n // 2, axis=0)
+    choice = churn.logit_choice(utility, np.random.default_rng(2024))
+    freq = np.bincount(choice, minlength=4) / n
+    p = churn.logit_shares(u[0])
+    assert np.all(np.abs(freq - p) < 5 * np.sqrt(p * (1 - p) / n))
+
+
+def test_logit_choice_never_picks_an_excluded_option() -> None:
+    u = np.array([[0.0, -np.inf, 1.0]] * 1000)
+    choice = churn.logit_choice(u, np.random.default_rng(1))
+    assert not (choice == 1).any()
+
+
+def test_destination_utility_excludes_own_firm_and_adds_leaving() -> None:
+    c = CustomerParams(logit_image=8.0, logit_price=0.1, leave_utility=4.0)
+    image = np.array([[0.5, 0.6, 0.7]])
+    prices = np.array([[9.0, 9.0, 18.0]])
+    u = churn.destination_utility(image, np.array([1]), prices, c)
+    assert u.shape == (1, 4)
+    np.testing.assert_allclose(u[0], [4.0 - 0.9, -np.inf, 5.6 - 1.8, 4.0])
+
+
+@pytest.mark.parametrize(("preset", "target"), [("stay-home", 0.010), ("bank-stay-home", 0.003)])
+def test_calibrated_monthly_churn_with_everything_at_home(preset: str, target: float) -> None:
+    """Nothing relocates: monthly churn is the market's target (telecom 1 %, bank 0.3 %).
+
+    About 4,000 customers x 156 weeks give ~1,300 (telecom) and ~400 (bank) churn
+    events, so the relative standard error is ~3 % and ~5 %: +-25 % is > 5 sigma.
+    """
+    p = scenario(preset, n_customers=4000, weeks=156)
+    kpis = simulate(p, 5).kpis
+    assert kpis["churn_monthly"].mean() == pytest.approx(target, rel=0.25)

@@ -1,0 +1,38 @@
+"""Demand (model.demand): who contacts customer service this week."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import demand
+from model.params import MarketParams, Params
+from model.population import MASS, PREMIUM, PROSPECT, create_population
+
+
+def _population(n: int, seed: int = 0):
+    p = Params(n_customers=n)
+    return create_population(p, np.full(p.n_firms, 0.6), np.random.default_rng(seed))
+
+
+def test_contact_probability_hand_values() -> None:
+    """Premium with an open problem: 1 - (1 - 0.07)(1 - 0.6) = 0.628."""
+    pop = _population(60)
+    pop.firm[:4] = [0, 1, 2, PROSPECT]
+    pop.segment[:4] = [MASS, PREMIUM, PREMIUM, PREMIUM]
+    pop.unresolved[:4] = [0, 0, 2, 5]
+    m = MarketParams(contact_rate_mass=0.05, contact_rate_premium=0.07, repeat_contact_prob=0.6)
+    p = demand.contact_probability(pop, m)
+    assert p[:4].tolist() == pytest.approx([0.05, 0.07, 0.628, 0.0])
+
+
+def test_draw_contacts_frequency_and_no_prospects() -> None:
+    """20,000 customers at 5 %: count within 5 sigma of 5 % (sigma ~ 0.0016)."""
+    pop = _population(20_000, seed=1)
+    pop.segment[:] = MASS
+    m = MarketParams(contact_rate_mass=0.05, repeat_contact_prob=0.0)
+    who = demand.draw_contacts(pop, m, np.random.default_rng(2))
+    assert (pop.firm[who] >= 0).all()
+    active = int((pop.firm >= 0).sum())
+    assert abs(who.size / active - 0.05) < 5 * np.sqrt(0.05 * 0.95 / active)
+    assert np.all(np.diff(who) > 0)  # sorted, no duplicates

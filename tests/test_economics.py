@@ -1,0 +1,48 @@
+"""Accounting (model.economics): ledger, discounting, pay and projected saving."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.economics import Ledger, discount_factor, projected_saving, weekly_pay
+
+
+def test_discount_factor_hand_values() -> None:
+    """One unit at the end of week w is worth (1 + r)^(-(w + 1) / 52)."""
+    assert discount_factor(51, 0.08) == pytest.approx(1 / 1.08)
+    assert discount_factor(103, 0.08) == pytest.approx(1 / 1.08 ** 2)
+    assert discount_factor(0, 0.08) == pytest.approx(1.08 ** (-1 / 52))
+    assert discount_factor(500, 0.0) == 1.0
+
+
+def test_annuity_sums_to_the_closed_form() -> None:
+    """52 weekly payments of 1 at r: sum v^k, k = 1..52, v = (1 + r)^(-1/52)."""
+    r = 0.08
+    v = (1 + r) ** (-1 / 52)
+    closed = v * (1 - v ** 52) / (1 - v)
+    assert sum(discount_factor(w, r) for w in range(52)) == pytest.approx(closed)
+
+
+def test_ledger_totals() -> None:
+    led = Ledger(revenue=1000.0, home_wages=300.0, vendor_billing=200.0, practices=50.0,
+                 transition=100.0, severance=80.0, hiring=20.0, acquisition=40.0,
+                 exit_penalty=10.0)
+    assert led.service_cost == 550.0
+    assert led.total_cost == 800.0
+    assert led.profit == 200.0
+    d = led.as_dict()
+    assert d["service_cost"] == 550.0 and d["total_cost"] == 800.0 and d["profit"] == 200.0
+    assert d["revenue"] == 1000.0 and len(d) == 12
+    assert Ledger().profit == 0.0
+
+
+def test_weekly_pay() -> None:
+    assert weekly_pay(22.5, 35.0) == pytest.approx(787.5)
+
+
+def test_projected_saving() -> None:
+    """1 - (site + extra) x AHT / home: Morocco 1 - 13 x 1.1 / 22.5 = 0.3644."""
+    assert projected_saving(20.0, 10.0, 1.0) == pytest.approx(0.5)
+    assert projected_saving(20.0, 9.0, 1.0, 1.0) == pytest.approx(0.5)
+    assert projected_saving(22.5, 13.0, 1.1) == pytest.approx(1 - 14.3 / 22.5)
+    assert projected_saving(20.0, 20.0, 1.2) < 0  # dearer than home
