@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench odd clean venv
+.PHONY: run test lint bench odd viz clean venv
 
 venv: $(STAMP)
 
@@ -29,6 +29,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/offshoring bench
+
+viz: $(STAMP)
+	$(BIN)/offshoring viz
 
 odd: $(STAMP)
 	$(BIN)/python -m experiments.odd

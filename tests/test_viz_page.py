@@ -1,0 +1,190 @@
+"""The page without a browser (solara.render): render, step, controls, reset, bad input.
+
+The page is wrapped in ``solara.AppLayout`` so that its sidebar is rendered. Models are
+observed by recording every ``AppModel`` the page builds (the initial one and each Reset).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import ipyvue
+import ipyvuetify as v
+import pytest
+import solara
+from solara.widgets import GridLayout
+
+from model import scenario
+from viz import app as viz_app
+from viz.session import AppModel
+from viz.settings import DEFAULT_CUSTOMERS
+from viz.views import VIEW_KEYS, help_text
+
+
+@dataclass
+class Rendered:
+    rc: object
+    models: list[AppModel]
+
+    def find(self, cls: type, **matches: object):
+        return self.rc.find(cls, **matches)
+
+    def click(self, label: str) -> None:
+        self.find(v.Btn, children=[label]).widget.click()
+
+    def week(self) -> int:
+        return int(self.find(ipyvue.Html, class_="offshoring-week").widget.attributes["data-week"])
+
+    def frames(self) -> dict[str, bytes]:
+        boxes = self.find(ipyvue.Html, class_="offshoring-view").widgets
+        return {b.attributes["data-view"]: b.children[0].value for b in boxes}
+
+    def view_weeks(self) -> set[str]:
+        boxes = self.find(ipyvue.Html, class_="offshoring-view").widgets
+        return {b.attributes["data-week"] for b in boxes}
+
+    def type_into(self, key: str, text: str) -> None:
+        """Type into a text control and press Enter (what commits a Solara InputText)."""
+        field = self.find(v.TextField, class_=f"control-{key}").widget
+        field.v_model = text
+        field.fire_event("keyup.enter", None)
+
+    def texts(self) -> str:
+        alerts = self.find(v.Alert).widgets
+        fields = self.find(v.TextField).widgets
+        return " | ".join([str(a.children) for a in alerts]
+                          + [str(f.messages) for f in fields if f.error])
+
+
+@pytest.fixture
+def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Rendered]:
+    """The rendered page and every model it built, in order."""
+    built: list[AppModel] = []
+    original = AppModel.__init__
+
+    def recording_init(self: AppModel, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        built.append(self)
+
+    # wraps: Mesa's Reset inspects the signature (a **kwargs wrapper would get `scenario=`)
+    monkeypatch.setattr(AppModel, "__init__", functools.wraps(original)(recording_init))
+    _, rc = solara.render(solara.AppLayout(children=[viz_app.Page()]), handle_error=False)
+    yield Rendered(rc, built)
+    rc.close()
+
+
+def test_page_opens_on_the_default_scenario(page: Rendered) -> None:
+    """Week 0 of offshore-morocco at 1,000 customers, every view drawn in Mesa's grid."""
+    assert len(page.models) == 1
+    model = page.models[0]
+    assert model.p == scenario("offshore-morocco", n_customers=DEFAULT_CUSTOMERS)
+    assert page.week() == 0
+    frames = page.frames()
+    assert set(frames) == set(VIEW_KEYS)
+    assert all(frame[:2] == b"\xff\xd8" for frame in frames.values())  # JPEG images
+    grid = page.find(GridLayout).widget
+    assert len(grid.items) == len(VIEW_KEYS) + 1  # the views and the help
+    shown = next(item for item in grid.items if "offshoring-help" in item.class_)
+    markdown = str(getattr(shown.children[-1].template, "template", shown.children[-1].template))
+    assert "What am I looking at?" in help_text() and "What am I looking at?" in markdown
+    assert "Things to try:" in markdown
+    assert "Running: 1,000 customers, seed 1" in str(
+        page.find(ipyvue.Html, class_="offshoring-model").widget.children)
+
+
+def test_step_advances_the_model_and_redraws_every_view(page: Rendered) -> None:
+    before = page.frames()
+    page.click("Step")
+    assert page.week() == 1 and page.models[0].weeks_done == 1
+    after = page.frames()
+    assert all(after[k] != before[k] for k in VIEW_KEYS), "a view was not redrawn"
+    assert page.view_weeks() == {"1"}
+    page.click("Step")
+    assert page.week() == 2 and page.view_weeks() == {"2"}
+
+
+def test_changed_controls_apply_on_reset(page: Rendered) -> None:
+    page.click("Step")
+    page.type_into("n_customers", "500")
+    page.find(v.Checkbox, label="Procedures").widget.v_model = True
+    assert "press Reset to apply" in page.texts()
+    assert len(page.models) == 1  # nothing rebuilt before Reset
+    page.click("Reset")
+    assert len(page.models) == 2
+    new = page.models[-1]
+    assert new.p.n_customers == 500 and new.p.practices.procedures
+    assert new.p == scenario("offshore-morocco", n_customers=500,
+                             **{"practices.procedures": True})
+    assert page.week() == 0 and page.view_weeks() == {"0"}
+    assert "press Reset to apply" not in page.texts()
+    page.click("Step")
+    assert page.week() == 1 and new.weeks_done == 1
+
+
+def test_scenario_select_loads_the_preset(page: Rendered) -> None:
+    page.find(v.Select, label="Scenario preset").widget.v_model = "us-india"
+    page.click("Reset")
+    assert page.models[-1].p == scenario("us-india", n_customers=DEFAULT_CUSTOMERS)
+    assert "India" in str(page.find(ipyvue.Html, class_="offshoring-model").widget.children)
+
+
+def test_wage_ratio_slider_sets_the_destination_cost(page: Rendered) -> None:
+    slider = next(w for w in page.find(v.Slider).widgets if w.label.startswith("Wage ratio"))
+    slider.v_model = round(slider.v_model, 2)  # the browser snaps 13/22.5 to the 0.01 step
+    assert "press Reset to apply" not in page.texts()  # ...which changes nothing
+    slider.v_model = 0.8
+    page.click("Reset")
+    p = page.models[-1].p
+    assert p.destination.hourly_cost == pytest.approx(0.8 * p.home.hourly_cost)
+
+
+@pytest.mark.parametrize("bad", ["abc"])
+def test_invalid_seed_shows_a_message_and_the_session_goes_on(page: Rendered, bad: str) -> None:
+    page.type_into("seed", bad)
+    assert "seed must be" in page.texts()
+    assert "Not applied" in page.texts()
+    page.click("Step")  # the session still runs
+    assert page.week() == 1
+    page.click("Reset")  # Reset uses the last valid settings
+    assert page.models[-1].seed == 1 and page.week() == 0
+    page.type_into("seed", "7")
+    assert "seed must be" not in page.texts()
+    page.click("Reset")
+    assert page.models[-1].seed == 7
+
+
+def test_out_of_range_customers_show_the_models_message(page: Rendered) -> None:
+    page.type_into("n_customers", "10")
+    assert "parameter 'n_customers' = 10 is out of range" in page.texts()
+    page.click("Reset")
+    assert page.models[-1].p.n_customers == DEFAULT_CUSTOMERS
+
+
+def test_two_pages_hold_two_models() -> None:
+    """Each rendered page builds its own model: stepping one leaves the other alone."""
+    _, rc_a = solara.render(solara.AppLayout(children=[viz_app.Page()]), handle_error=False)
+    _, rc_b = solara.render(solara.AppLayout(children=[viz_app.Page()]), handle_error=False)
+    try:
+        a = Rendered(rc_a, [])
+        b = Rendered(rc_b, [])
+        a.click("Step")
+        a.click("Step")
+        assert a.week() == 2 and b.week() == 0
+        b.click("Step")
+        assert a.week() == 2 and b.week() == 1
+    finally:
+        rc_a.close()
+        rc_b.close()
+
+
+def test_play_stops_at_the_horizon(page: Rendered) -> None:
+    """The app model stops running after the horizon, which disables Step and Play."""
+    model = page.models[0]
+    model.run_for(model.p.weeks - 1)
+    assert model.running
+    page.click("Step")
+    assert page.week() == model.p.weeks and not model.running
+    step = page.find(v.Btn, children=["Step"]).widget
+    assert step.disabled

@@ -1,0 +1,89 @@
+"""The model as the app runs it: stops at the horizon, remembers its seed, caches KPIs.
+
+Each browser session builds its own :class:`AppModel` (``viz.app.Page`` holds it in a
+per-session reactive variable; Mesa's Reset builds the next one from the validated
+controls), so two tabs never share a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model import OffshoringModel, Params
+from model.metrics import EVENT_FLAGS, KPI_COLUMNS
+from viz.settings import default_draft, validate
+
+NUMERIC = [c for c in KPI_COLUMNS if c not in ("week", "firm", *EVENT_FLAGS)]
+
+
+@dataclass(frozen=True)
+class Series:
+    """The KPIs so far as arrays: ``weeks`` (W,), ``values[col]`` (W, firms), flags (W,).
+
+    Event flags are the focal firm's (firm 0): its announcement, cut-over and reshoring,
+    and the calendar and vendor events every firm sees.
+    """
+
+    weeks: np.ndarray
+    values: dict[str, np.ndarray]
+    flags: dict[str, np.ndarray]
+
+    @property
+    def n_weeks(self) -> int:
+        return int(self.weeks.size)
+
+
+class AppModel(OffshoringModel):
+    """:class:`OffshoringModel` for the browser: Play stops at the horizon.
+
+    ``running`` turns False once ``params.weeks`` weeks have been simulated, which
+    disables Mesa's Play and Step buttons until Reset.
+    """
+
+    def __init__(self, params: Params | None = None, *, rng: int | None = None) -> None:
+        super().__init__(params, rng=rng)
+        self.seed = rng
+        self._series: tuple[float, Series] | None = None
+
+    def step(self) -> None:
+        """One week; stop at the horizon."""
+        super().step()
+        self.running = self.weeks_done < self.p.weeks
+
+    @property
+    def weeks_done(self) -> int:
+        """Weeks simulated since the burn-in (the week counter of the page)."""
+        return int(round(self.time))
+
+    def series(self) -> Series:
+        """The KPIs as arrays, computed once per week however many views ask."""
+        if self._series is None or self._series[0] != self.time:
+            self._series = (self.time, series_of(self))
+        return self._series[1]
+
+
+def series_of(model: OffshoringModel) -> Series:
+    """Reshape ``model.kpis()`` (week-major, firm-minor rows) into :class:`Series`."""
+    kpis = model.kpis()
+    firms = model.p.n_firms
+    weeks = kpis["week"].to_numpy()[::firms]
+    shape = (weeks.size, firms)
+    values = {c: kpis[c].to_numpy(dtype=float).reshape(shape) for c in NUMERIC}
+    flags = {f: kpis[f].to_numpy(dtype=bool).reshape(shape)[:, 0] for f in EVENT_FLAGS}
+    return Series(weeks, values, flags)
+
+
+def new_model(params: Params, seed: int) -> AppModel:
+    """A fresh model for the app (the constructor runs the burn-in)."""
+    return AppModel(params, rng=seed)
+
+
+def default_params() -> Params:
+    """The scenario the page opens on: the default preset at the app's default size."""
+    checked = validate(default_draft())
+    if checked.params is None:  # the presets are valid by construction: a bug if reached
+        raise RuntimeError(f"default scenario refused: {checked.errors}")
+    return checked.params
+
