@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -W error::DeprecationWarning -W error::FutureWarning -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 
 bench: $(STAMP)
 	$(BIN)/offshoring bench

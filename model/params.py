@@ -11,6 +11,7 @@ A field's metadata (``json_schema_extra``) carries its ``unit`` and ``source``.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
@@ -605,17 +606,22 @@ def iter_fields(model: type[BaseModel] = Params, prefix: str = "",
                "type": getattr(ann, "__name__", str(ann))}
 
 
+@functools.cache
+def _rows() -> dict[str, dict[str, Any]]:
+    return {row["name"]: row for row in iter_fields()}
+
+
 def field_bounds(dotted: str) -> tuple[float | None, float | None]:
     """(min, max) of a parameter by dotted name; ParameterError if unknown."""
-    for row in iter_fields():
-        if row["name"] == dotted:
-            return row["min"], row["max"]
-    raise ParameterError(f"unknown parameter '{dotted}'")
+    row = _rows().get(dotted)
+    if row is None:
+        raise ParameterError(f"unknown parameter '{dotted}'")
+    return row["min"], row["max"]
 
 
 def field_names() -> list[str]:
     """All scalar parameter names, dotted."""
-    return [row["name"] for row in iter_fields()]
+    return list(_rows())
 
 
 def json_schema() -> dict[str, Any]:

@@ -1,0 +1,371 @@
+"""Crash-safe sweep storage: a directory of Parquet chunk files plus a manifest.
+
+Layout of a sweep directory::
+
+    DIR/manifest.json            spec, spec digest, code and package versions, sessions
+    DIR/design.parquet           one row per design point: values and unit-cube coordinates
+    DIR/runs/part-000001.parquet          one row per finished run (the commit record)
+    DIR/timeseries/part-000001.parquet    long weekly series of the same runs (optional)
+
+Each chunk is written to a hidden temporary file, flushed to disk and renamed
+into place with ``os.replace`` (atomic on POSIX): a reader or a resumed sweep
+sees a chunk whole or not at all. The ``runs`` part of a chunk is renamed last,
+so a ``timeseries`` part without its ``runs`` part is an interrupted chunk and
+is deleted when the sweep resumes (until then, join the series on ``run_id``).
+Everything is plain Parquet (integers, floats, booleans, strings, UTC
+timestamps): pandas, pyarrow, Polars or DuckDB read it without this package,
+e.g. ``pandas.read_parquet("DIR/runs")``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from model.params import ParameterError
+
+MANIFEST, DESIGN, RUNS, SERIES, LOCK = ("manifest.json", "design.parquet", "runs",
+                                        "timeseries", ".lock")
+FORMAT = 1
+#: Columns that differ between two executions of the same run (excluded when comparing).
+VOLATILE_COLUMNS = ("seconds", "finished", "worker")
+PACKAGES = ("offshoring-abm", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic",
+            "networkx", "SALib", "dask", "distributed")
+_PART = re.compile(r"^part-(\d{6})\.parquet$")
+_ARROW = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string()}
+SERIES_SCHEMA = pa.schema([("run_id", pa.int64()), ("week", pa.int64()), ("firm", pa.int64()),
+                           ("kpi", pa.string()), ("value", pa.float64())])
+
+
+def runs_schema(param_types: dict[str, str], outcomes: Sequence[str]) -> pa.Schema:
+    """Schema of the ``runs`` table: ids, parameters, status, timings, outcomes."""
+    fields = [("run_id", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()),
+              ("seed", pa.int64())]
+    fields += [(name, _ARROW[kind]) for name, kind in param_types.items()]
+    fields += [("status", pa.string()), ("error", pa.string()), ("seconds", pa.float64()),
+               ("finished", pa.timestamp("ms", tz="UTC")), ("worker", pa.string())]
+    fields += [(name, pa.float64()) for name in outcomes]
+    return pa.schema(fields)
+
+
+# ------------------------------------------------------------------ versions
+def code_version() -> str:
+    """``git describe`` of the source tree when it is a checkout, else the package version."""
+    root = Path(__file__).resolve().parent.parent
+    if (root / ".git").exists():
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"],
+                                 cwd=root, capture_output=True, text=True, timeout=10)
+            if out.returncode == 0 and out.stdout.strip():
+                return "git " + out.stdout.strip()
+    return "offshoring-abm " + _version("offshoring-abm")
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and of the packages a run depends on."""
+    return {"python": platform.python_version(), **{p: _version(p) for p in PACKAGES}}
+
+
+# ------------------------------------------------------------------ atomic files
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _replace(tmp: Path, dest: Path) -> None:
+    """fsync ``tmp``, rename it over ``dest`` and fsync the folder (survives power loss)."""
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, dest)
+    _fsync_dir(dest.parent)
+
+
+def write_table(table: pa.Table, dest: Path) -> None:
+    """Write a Parquet file atomically (hidden temporary name, then rename)."""
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    pq.write_table(table, tmp)
+    _replace(tmp, dest)
+
+
+def write_json(data: dict[str, Any], dest: Path) -> None:
+    """Write JSON atomically."""
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+    _replace(tmp, dest)
+
+
+@contextlib.contextmanager
+def deferred_sigint() -> Iterator[None]:
+    """Hold Ctrl-C (and SIGTERM) until the block is done, then raise KeyboardInterrupt.
+
+    Used around a chunk commit so that an interrupt cannot fall between the
+    rename and the bookkeeping that follows (which would write a run twice).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    old = {s: signal.signal(s, lambda n, _f: caught.append(n))
+           for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        if caught:
+            raise KeyboardInterrupt
+
+
+# ------------------------------------------------------------------ the store
+class Store:
+    """An open sweep directory: completed run ids and chunk commits (one writer at a time)."""
+
+    def __init__(self, root: Path, manifest: dict[str, Any], design: pd.DataFrame,
+                 lock_fd: int) -> None:
+        self.root = root
+        self.manifest = manifest
+        self.design = design
+        self._lock_fd = lock_fd
+        self.schema = runs_schema(manifest["parameter_types"], manifest["outcomes"])
+        self._cleanup()
+        status = _read_columns(root / RUNS, ["run_id", "status"])
+        self.done: set[int] = set(status["run_id"].tolist())
+        self.failed = int((status["status"] != "ok").sum())
+        self._next = max(_chunks(root / RUNS), default=0) + 1
+
+    @classmethod
+    def open(cls, root: str | Path, spec: Any, make_design: Any,
+             param_types: dict[str, str]) -> Store:
+        """Create or resume the sweep in ``root``; refuse a different spec (ParameterError).
+
+        ``make_design()`` builds the design table, called only for a new sweep: a
+        resumed sweep reuses the stored design, so library upgrades between
+        sessions cannot move the design points.
+        """
+        root = Path(root)
+        if root.exists() and not root.is_dir():
+            raise ParameterError(f"--out '{root}' exists and is not a folder")
+        root.mkdir(parents=True, exist_ok=True)
+        lock_fd = _lock(root)
+        try:
+            manifest = _read_manifest(root)
+            if manifest is None:
+                _refuse_foreign(root)
+                design = make_design()
+                manifest = _new_manifest(spec, design, param_types)
+                write_table(pa.Table.from_pandas(design, preserve_index=False), root / DESIGN)
+            else:
+                _check_same(root, manifest, spec)
+                design = pd.read_parquet(root / DESIGN)
+            manifest.setdefault("sessions", []).append(
+                {"started": _now(), "code_version": code_version(), "host": platform.node()})
+            (root / RUNS).mkdir(exist_ok=True)
+            (root / SERIES).mkdir(exist_ok=True)
+            write_json(manifest, root / MANIFEST)
+            return cls(root, manifest, design, lock_fd)
+        except BaseException:
+            os.close(lock_fd)
+            raise
+
+    def close(self) -> None:
+        """Release the directory lock."""
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
+            self._lock_fd = -1
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _cleanup(self) -> None:
+        """Remove temporary files and the series part of an interrupted chunk."""
+        for folder in (self.root / RUNS, self.root / SERIES, self.root):
+            for tmp in folder.glob(".*.tmp"):
+                tmp.unlink()
+        committed = set(_chunks(self.root / RUNS))
+        for n in set(_chunks(self.root / SERIES)) - committed:
+            (self.root / SERIES / _part_name(n)).unlink()
+
+    def commit(self, rows: list[dict[str, Any]], series: list[pd.DataFrame]) -> None:
+        """Write one chunk of finished runs: series first, then the runs part (the commit).
+
+        Runs already in the store are dropped, so no run_id is ever written twice.
+        """
+        new = {int(r["run_id"]) for r in rows} - self.done
+        rows = [r for r in rows if int(r["run_id"]) in new]
+        series = [s[s["run_id"].isin(new)] for s in series]
+        if not rows:
+            return
+        name = _part_name(self._next)
+        with deferred_sigint():
+            if series:
+                frame = pd.concat(series, ignore_index=True)
+                write_table(pa.Table.from_pandas(frame, schema=SERIES_SCHEMA,
+                                                 preserve_index=False), self.root / SERIES / name)
+            write_table(pa.Table.from_pylist(rows, schema=self.schema), self.root / RUNS / name)
+            self._next += 1
+            self.done.update(int(r["run_id"]) for r in rows)
+            self.failed += sum(r["status"] != "ok" for r in rows)
+
+
+def check_out(root: str | Path, spec: Any) -> None:
+    """Refuse ``root`` before any work: not a folder, foreign content or another spec.
+
+    ``Store.open`` checks again under the lock; this early check lets the CLI
+    fail in one line before it starts workers.
+    """
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise ParameterError(f"--out '{root}' exists and is not a folder")
+    if not root.is_dir():
+        return
+    manifest = _read_manifest(root)
+    if manifest is None:
+        _refuse_foreign(root)
+    else:
+        _check_same(root, manifest, spec)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _lock(root: Path) -> int:
+    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ParameterError(f"another sweep is writing into '{root}'") from None
+    return fd
+
+
+def _part_name(n: int) -> str:
+    return f"part-{n:06d}.parquet"
+
+
+def _chunks(folder: Path) -> list[int]:
+    if not folder.is_dir():
+        return []
+    return [int(m.group(1)) for p in folder.iterdir() if (m := _PART.match(p.name))]
+
+
+def _read_manifest(root: Path) -> dict[str, Any] | None:
+    path = root / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError:
+        raise ParameterError(f"'{path}' is not valid JSON") from None
+
+
+def _refuse_foreign(root: Path) -> None:
+    """A folder without a manifest must be empty (apart from our own leftovers)."""
+    ours = {LOCK, DESIGN, RUNS, SERIES, f".{DESIGN}.tmp", f".{MANIFEST}.tmp"}
+    other = sorted(p.name for p in root.iterdir() if p.name not in ours)
+    if other or any(_chunks(root / d) for d in (RUNS, SERIES)):
+        raise ParameterError(f"--out '{root}' is not empty and holds no sweep manifest "
+                             f"(found '{other[0] if other else RUNS}')")
+
+
+def _check_same(root: Path, manifest: dict[str, Any], spec: Any) -> None:
+    if manifest.get("format") != FORMAT:
+        raise ParameterError(f"'{root}' was written by an incompatible version "
+                             f"(format {manifest.get('format')}, expected {FORMAT})")
+    if manifest.get("spec_digest") != spec.digest():
+        raise ParameterError(f"'{root}' holds a different sweep ('{manifest['spec']['name']}', "
+                             f"spec {manifest['spec_digest']}; this spec is {spec.digest()}): "
+                             "choose another --out")
+    if not (root / DESIGN).is_file():
+        raise ParameterError(f"'{root}' has a manifest but no {DESIGN}")
+
+
+def _new_manifest(spec: Any, design: pd.DataFrame,
+                  param_types: dict[str, str]) -> dict[str, Any]:
+    return {
+        "format": FORMAT, "name": spec.name, "spec_digest": spec.digest(),
+        "spec": spec.model_dump(mode="json"), "created": _now(),
+        "code_version": code_version(), "packages": package_versions(),
+        "points": len(design), "replicates": spec.replicates,
+        "runs": len(design) * spec.replicates, "parameters": list(spec.names),
+        "parameter_types": param_types, "outcomes": list(spec.outcomes),
+        "timeseries": list(spec.timeseries.kpis) if spec.timeseries else [],
+        "volatile_columns": list(VOLATILE_COLUMNS),
+        "python": sys.version.split()[0],
+    }
+
+
+# ------------------------------------------------------------------ readers
+def _read_columns(folder: Path, columns: list[str]) -> pd.DataFrame:
+    if not _chunks(folder):
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    return pads.dataset(folder, format="parquet").to_table(columns=columns).to_pandas()
+
+
+def read_manifest(root: str | Path) -> dict[str, Any]:
+    """The manifest of a sweep directory (ParameterError if there is none)."""
+    manifest = _read_manifest(Path(root))
+    if manifest is None:
+        raise ParameterError(f"'{root}' holds no sweep ({MANIFEST} not found)")
+    return manifest
+
+
+def read_runs(root: str | Path) -> pd.DataFrame:
+    """The ``runs`` table sorted by run_id (empty if no chunk is committed yet)."""
+    folder = Path(root) / RUNS
+    if not _chunks(folder):
+        m = read_manifest(root)
+        return runs_schema(m["parameter_types"], m["outcomes"]).empty_table().to_pandas()
+    df = pd.read_parquet(folder)
+    return df.sort_values("run_id", kind="stable").reset_index(drop=True)
+
+
+def read_timeseries(root: str | Path) -> pd.DataFrame:
+    """The long ``timeseries`` table of committed runs, sorted by run_id, firm, kpi, week.
+
+    After a crash inside a commit, the series part of that chunk can be on disk
+    without its runs part until the sweep resumes (which deletes it); such rows
+    are left out here. Other readers get the same by joining on ``run_id``.
+    """
+    folder = Path(root) / SERIES
+    if not _chunks(folder):
+        return SERIES_SCHEMA.empty_table().to_pandas()
+    df = pd.read_parquet(folder)
+    df = df[df["run_id"].isin(_read_columns(Path(root) / RUNS, ["run_id"])["run_id"])]
+    return df.sort_values(["run_id", "firm", "kpi", "week"], kind="stable").reset_index(drop=True)
+
+
+def read_design(root: str | Path) -> pd.DataFrame:
+    """The design table of a sweep directory."""
+    return pd.read_parquet(Path(root) / DESIGN)

@@ -1,0 +1,407 @@
+"""Sweep specs (TOML) and experimental designs: grid, Latin hypercube, Sobol', Morris.
+
+A spec names a base scenario, the parameters to vary (dotted names of
+``model.params``, each a value list or a range ``[lo, hi]``), a design, the
+number of replicates per design point and the outcomes to keep::
+
+    name = "smoke"
+    scenario = "offshore-morocco"
+    customers = 300
+    weeks = 20
+    design = "grid"            # grid | lhs | sobol | morris
+    replicates = 2
+    seed = 1
+    outcomes = ["market_share", "cum_profit"]
+
+    [parameters]
+    "policy.share" = { range = [0.3, 0.9], levels = 3 }
+    "practices.procedures" = { values = [false, true] }
+
+Every design is first drawn in the unit cube (one column per parameter, in
+[0, 1]) and then mapped to values: a range linearly (integers rounded), a value
+list by equal-width bins. The unit coordinates are what SALib analyses.
+Seeds: ``SeedSequence(seed).spawn(2)`` gives one child for the design sampler
+and one whose children seed the runs, so run seeds never depend on the design.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import hashlib
+import itertools
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from model.metrics import KPI_COLUMNS, SUMMARY_COLUMNS
+from model.params import ParameterError, Params, field_names, iter_fields
+from model.presets import DEFAULT_SCENARIO, scenario
+
+DESIGNS = ("grid", "lhs", "sobol", "morris")
+OUTCOMES = tuple(c for c in SUMMARY_COLUMNS if c != "firm")
+SERIES_KPIS = tuple(c for c in KPI_COLUMNS if c not in ("week", "firm"))
+UNIT = "unit:"  # prefix of the unit-cube columns of a design table
+_LEAF_KEYS = {"range", "values", "levels"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ParameterSpec(_Strict):
+    """One varied parameter: a value list or an inclusive range (``levels``: grid points)."""
+
+    range: tuple[float, float] | None = None
+    values: tuple[bool | int | float | str, ...] | None = None
+    levels: int | None = Field(None, ge=2, le=1000)
+
+
+class SeriesSpec(_Strict):
+    """Weekly per-firm KPI series to keep (long ``timeseries`` table)."""
+
+    kpis: tuple[str, ...]
+    firms: str = "focal"
+
+    @field_validator("kpis")
+    @classmethod
+    def _known(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        _check_names(v, SERIES_KPIS, "timeseries KPI")
+        return v
+
+    @field_validator("firms")
+    @classmethod
+    def _firms(cls, v: str) -> str:
+        if v not in ("focal", "all"):
+            raise ValueError(f"timeseries.firms must be 'focal' or 'all', got {v!r}")
+        return v
+
+
+class SweepSpec(_Strict):
+    """A validated sweep spec (see the module docstring)."""
+
+    name: str
+    scenario: str = DEFAULT_SCENARIO
+    customers: int | None = Field(None, ge=50)
+    weeks: int | None = Field(None, ge=1)
+    base: dict[str, Any] = Field(default_factory=dict)
+    design: str
+    samples: int | None = Field(None, ge=1)
+    levels: int = Field(4, ge=2, le=1000)
+    replicates: int = Field(1, ge=1)
+    seed: int = Field(0, ge=0)
+    common_random_numbers: bool = False
+    outcomes: tuple[str, ...] = OUTCOMES
+    timeseries: SeriesSpec | None = None
+    parameters: dict[str, ParameterSpec]
+
+    @field_validator("design")
+    @classmethod
+    def _design(cls, v: str) -> str:
+        if v not in DESIGNS:
+            raise ValueError(f"unknown design '{v}': allowed {', '.join(DESIGNS)}")
+        return v
+
+    @field_validator("outcomes")
+    @classmethod
+    def _outcomes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        _check_names(v, OUTCOMES, "outcome")
+        return v
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The varied parameters, in spec order (the design's columns)."""
+        return tuple(self.parameters)
+
+    def digest(self) -> str:
+        """A hash of the validated spec: two specs with the same digest run the same sweep."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def base_params(self) -> Params:
+        """The scenario with ``base`` overrides, customers and weeks applied."""
+        extra = dict(self.base)
+        if self.customers is not None:
+            extra["n_customers"] = self.customers
+        if self.weeks is not None:
+            extra["weeks"] = self.weeks
+        return scenario(self.scenario, **extra)
+
+
+def _check_names(given: tuple[str, ...], allowed: tuple[str, ...], what: str) -> None:
+    for name in given:
+        if name not in allowed:
+            raise ValueError(f"unknown {what} '{name}'{_hint(name, allowed)}")
+    if not given:
+        raise ValueError(f"at least one {what} is needed")
+
+
+def _hint(name: str, allowed: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(name, allowed, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# ------------------------------------------------------------------ loading and checks
+def load_spec(path: str | Path) -> SweepSpec:
+    """Read and validate a spec file; ParameterError (one line) on any problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(f"spec file '{path}' not found")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise ParameterError(f"spec '{path}' is not valid TOML: {err}") from None
+    data.setdefault("name", path.stem)
+    try:
+        return parse_spec(data)
+    except ParameterError as err:
+        raise ParameterError(f"spec '{path}': {err}") from None
+
+
+def parse_spec(data: Mapping[str, Any]) -> SweepSpec:
+    """Validate a spec given as a mapping (the parsed TOML)."""
+    data = dict(data)
+    data["parameters"] = _flatten_parameters(data.get("parameters", {}))
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as err:
+        raise ParameterError(_one_line(err)) from None
+    check_spec(spec)
+    return spec
+
+
+def _flatten_parameters(tree: Any, prefix: str = "") -> dict[str, Any]:
+    """``[parameters.policy.share]`` tables and ``"policy.share" = {...}`` keys alike."""
+    if not isinstance(tree, Mapping):
+        raise ParameterError(f"parameters{'.' + prefix if prefix else ''} must be a table "
+                             "with 'range' or 'values'")
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and not _LEAF_KEYS & set(value):
+            out.update(_flatten_parameters(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def _one_line(err: ValidationError) -> str:
+    e = err.errors()[0]
+    loc = ".".join(str(p) for p in e["loc"])
+    if e["type"] == "extra_forbidden":
+        return f"unknown key '{loc}'"
+    if e["type"] == "value_error":
+        return str(e["ctx"]["error"])
+    if e["type"] == "missing":
+        return f"missing key '{loc}'"
+    return f"{loc} = {e.get('input')!r}: {e['msg'].lower()}"
+
+
+def check_spec(spec: SweepSpec) -> None:
+    """Checks that need the model: names, bounds, types, and what each design needs."""
+    if not spec.parameters:
+        raise ParameterError("no parameters to vary: add a [parameters] table")
+    spec.base_params()  # scenario name and base overrides
+    for name, ps in spec.parameters.items():
+        _check_parameter(name, ps, spec.design)
+    if spec.design == "grid":
+        if spec.samples is not None:
+            raise ParameterError("'samples' is not used by the grid design (use 'levels')")
+    elif spec.samples is None:
+        raise ParameterError(f"design '{spec.design}' needs 'samples' (" + {
+            "lhs": "number of points", "sobol": "base sample size N, a power of 2",
+            "morris": "number of trajectories"}[spec.design] + ")")
+    if spec.design == "sobol" and spec.samples & (spec.samples - 1):
+        raise ParameterError(f"sobol needs 'samples' a power of 2, got {spec.samples}")
+    if spec.design == "morris" and spec.samples < 2:
+        raise ParameterError("morris needs at least 2 trajectories ('samples' >= 2)")
+
+
+@functools.cache
+def _rows() -> dict[str, dict[str, Any]]:
+    return {row["name"]: row for row in iter_fields()}
+
+
+def _field_row(name: str) -> dict[str, Any]:
+    """The parameter table row of ``name`` (type, min, max ...); ParameterError if unknown."""
+    try:
+        return _rows()[name]
+    except KeyError:
+        raise ParameterError(f"unknown parameter '{name}'{_hint(name, field_names())}") from None
+
+
+def _field_enum(name: str) -> type[Enum] | None:
+    """The Enum class of an enumerated parameter (``policy.kind``), else None."""
+    cls: Any = Params
+    for part in name.split("."):
+        ann = cls.model_fields[part].annotation
+        cls = ann
+    return cls if isinstance(cls, type) and issubclass(cls, Enum) else None
+
+
+def _check_parameter(name: str, ps: ParameterSpec, design: str) -> None:
+    row = _field_row(name)
+    kind, lo, hi = row["type"], row["min"], row["max"]
+    if (ps.range is None) == (ps.values is None):
+        raise ParameterError(f"parameter '{name}': give either 'range' or 'values'")
+    if ps.range is not None:
+        if kind not in ("int", "float"):
+            raise ParameterError(f"parameter '{name}' is {kind}: give 'values', not 'range'")
+        a, b = ps.range
+        if not a < b:
+            raise ParameterError(f"parameter '{name}': range [{a:g}, {b:g}] needs lo < hi")
+        if (lo is not None and a < lo) or (hi is not None and b > hi):
+            raise ParameterError(f"parameter '{name}': range [{a:g}, {b:g}] is outside the "
+                                 f"parameter's range [{lo:g}, {hi:g}]")
+        if kind == "int" and round(b) - round(a) < 1:
+            raise ParameterError(f"parameter '{name}': integer range [{a:g}, {b:g}] holds "
+                                 "fewer than 2 whole numbers")
+    else:
+        if not ps.values:
+            raise ParameterError(f"parameter '{name}': 'values' is empty")
+        for v in ps.values:
+            _check_value(name, kind, lo, hi, v)
+    if ps.levels is not None and (design != "grid" or ps.range is None):
+        raise ParameterError(f"parameter '{name}': 'levels' only applies to a range in a "
+                             "grid design")
+
+
+def _check_value(name: str, kind: str, lo: Any, hi: Any, v: Any) -> None:
+    enum = _field_enum(name)
+    if enum is not None:
+        allowed = [m.value for m in enum]
+        if v not in allowed:
+            raise ParameterError(f"parameter '{name}' = {v!r} is not allowed: expected one of "
+                                 f"{', '.join(allowed)}")
+        return
+    ok = {"bool": isinstance(v, bool), "int": isinstance(v, int) and not isinstance(v, bool),
+          "float": isinstance(v, int | float) and not isinstance(v, bool),
+          "str": isinstance(v, str)}.get(kind, True)
+    if not ok:
+        raise ParameterError(f"parameter '{name}' = {v!r}: expected a {kind}")
+    if kind in ("int", "float") and ((lo is not None and v < lo) or (hi is not None and v > hi)):
+        raise ParameterError(f"parameter '{name}' = {v!r} is out of range: allowed range "
+                             f"[{lo:g}, {hi:g}]")
+
+
+# ------------------------------------------------------------------ designs
+def design_seed(spec: SweepSpec) -> np.random.SeedSequence:
+    """The sampler's seed: first child of ``SeedSequence(spec.seed)``."""
+    return np.random.SeedSequence(spec.seed).spawn(2)[0]
+
+
+def run_seeds(spec: SweepSpec, n_points: int) -> np.ndarray:
+    """One integer seed per run (run_id order), from the second child of the spec's seed.
+
+    With ``common_random_numbers`` replicate r of every point shares a seed (less
+    noise in differences between points); otherwise every run has its own.
+    Seeds are 63-bit integers, so ``offshoring run --seed S`` repeats any run.
+    """
+    runs = np.random.SeedSequence(spec.seed).spawn(2)[1]
+    count = spec.replicates if spec.common_random_numbers else n_points * spec.replicates
+    seeds = np.array([int(c.generate_state(1, np.uint64)[0] >> np.uint64(1))
+                      for c in runs.spawn(count)], dtype=np.int64)
+    if spec.common_random_numbers:
+        return np.tile(seeds, n_points)
+    return seeds
+
+
+def unit_design(spec: SweepSpec) -> np.ndarray:
+    """The design in the unit cube: one row per point, one column per parameter."""
+    d = len(spec.names)
+    rng_seed = int(design_seed(spec).generate_state(1, np.uint32)[0])
+    problem = {"num_vars": d, "names": list(spec.names), "bounds": [[0.0, 1.0]] * d}
+    if spec.design == "grid":
+        axes = [np.linspace(0.0, 1.0, _grid_levels(spec, name)) for name in spec.names]
+        return np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, d)
+    if spec.design == "lhs":
+        from scipy.stats import qmc
+        return qmc.LatinHypercube(d, rng=np.random.default_rng(rng_seed)).random(spec.samples)
+    if spec.design == "sobol":
+        from SALib.sample import sobol
+        return sobol.sample(problem, spec.samples, calc_second_order=False, seed=rng_seed)
+    from SALib.sample import morris
+    return morris.sample(problem, spec.samples, num_levels=spec.levels, seed=rng_seed)
+
+
+def _grid_levels(spec: SweepSpec, name: str) -> int:
+    ps = spec.parameters[name]
+    return len(ps.values) if ps.values is not None else ps.levels or spec.levels
+
+
+def to_value(name: str, ps: ParameterSpec, u: float) -> Any:
+    """Map a unit coordinate to a parameter value (ranges linear, integers rounded)."""
+    kind = param_type(name)
+    if ps.values is not None:
+        k = len(ps.values)
+        v = ps.values[min(int(u * k), k - 1)]
+        return float(v) if kind == "float" else v
+    lo, hi = ps.range
+    x = (1.0 - u) * lo + u * hi  # exact at both ends (lo + u * (hi - lo) is not at u = 1)
+    if kind == "int":
+        return int(np.clip(round(x), np.ceil(lo), np.floor(hi)))
+    return float(x)
+
+
+def build_design(spec: SweepSpec) -> pd.DataFrame:
+    """The design table: ``point``, one column of values per parameter, and the unit cube."""
+    unit = unit_design(spec)
+    table: dict[str, Any] = {"point": np.arange(len(unit), dtype=np.int64)}
+    for j, name in enumerate(spec.names):
+        ps = spec.parameters[name]
+        table[name] = [to_value(name, ps, u) for u in unit[:, j]]
+    for j, name in enumerate(spec.names):
+        table[UNIT + name] = unit[:, j]
+    return pd.DataFrame(table)
+
+
+# ------------------------------------------------------------------ runs
+@dataclass(frozen=True)
+class RunTask:
+    """Everything a worker needs for one run (pickled to the worker)."""
+
+    run_id: int
+    point: int
+    replicate: int
+    seed: int
+    values: tuple[tuple[str, Any], ...]
+    base: Params
+    outcomes: tuple[str, ...]
+    series: tuple[str, ...] = ()
+    all_firms: bool = False
+
+
+def plan(spec: SweepSpec, design: pd.DataFrame) -> list[RunTask]:
+    """All runs of a sweep in run_id order: ``run_id = point * replicates + replicate``."""
+    base = spec.base_params()
+    seeds = run_seeds(spec, len(design))
+    series = spec.timeseries.kpis if spec.timeseries else ()
+    all_firms = bool(spec.timeseries and spec.timeseries.firms == "all")
+    rows = design[list(spec.names)].to_dict("records")
+    tasks = []
+    for point, row in enumerate(rows):
+        values = tuple((k, _native(v)) for k, v in row.items())
+        for r in range(spec.replicates):
+            run_id = point * spec.replicates + r
+            tasks.append(RunTask(run_id, point, r, int(seeds[run_id]), values, base,
+                                 spec.outcomes, series, all_firms))
+    return tasks
+
+
+def _native(v: Any) -> Any:
+    """numpy scalars to plain Python (for ``Params.replace`` and Parquet)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def param_type(name: str) -> str:
+    """'int', 'float', 'bool' or 'str' (enums and names): the column type of a parameter."""
+    kind = _field_row(name)["type"]
+    return kind if kind in ("int", "float", "bool") else "str"

@@ -1,0 +1,148 @@
+"""``offshoring sweep SPEC --out DIR`` and ``offshoring analyze DIR``.
+
+See docs/sweeps.md. Sweeps run on local processes (``--workers N``, the
+default), on a Dask cluster (``--scheduler tcp://HOST:PORT``) or on a local Dask
+cluster (``--scheduler local``); from Python, ``experiments.executors.run_sweep``
+accepts any ``concurrent.futures.Executor``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from experiments.commands import positive_int
+from model.params import ParameterError
+
+
+def _available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (batch schedulers at the time limit) stops a sweep like Ctrl-C."""
+    def handler(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+@contextlib.contextmanager
+def _executor(args: argparse.Namespace) -> Iterator[tuple[object, int, str]]:
+    """The executor chosen on the command line, its parallelism and a description."""
+    from experiments.executors import abandon, dask_executor, local_executor
+
+    if args.scheduler:
+        address = f"local:{args.workers}" if args.scheduler == "local" else args.scheduler
+        with contextlib.ExitStack() as stack:
+            try:
+                ex, threads = stack.enter_context(dask_executor(address))
+            except OSError as err:
+                raise ParameterError(f"cannot reach the Dask scheduler '{args.scheduler}': "
+                                     f"{str(err).splitlines()[0]}") from None
+            yield ex, threads, f"Dask {args.scheduler} ({threads} worker threads)"
+        return
+    ex = local_executor(args.workers)
+    try:
+        yield ex, args.workers, f"{args.workers} local worker process(es)"
+    finally:
+        abandon(ex)  # finished or interrupted: nothing is left running
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from experiments.executors import run_sweep
+    from experiments.store import check_out
+    from experiments.sweep import build_design, load_spec
+
+    spec = load_spec(args.spec)
+    if args.scheduler and not (args.scheduler == "local" or "://" in args.scheduler):
+        raise ParameterError(f"--scheduler expects tcp://HOST:PORT or 'local', got "
+                             f"{args.scheduler!r}")
+    if args.dry_run:
+        n = len(build_design(spec))
+        print(f"{spec.name}: {spec.design} design, {n} points x {spec.replicates} replicates "
+              f"= {n * spec.replicates} runs")
+        return 0
+    out = Path(args.out)
+    check_out(out, spec)
+    with _sigterm_as_interrupt(), _executor(args) as (ex, parallel, what):
+        print(f"{spec.name}: {spec.design} design on {what} -> {out}", file=sys.stderr)
+        report = run_sweep(spec, out, ex, in_flight=max(4, 2 * parallel),
+                           chunk_runs=args.chunk_runs, chunk_seconds=args.chunk_seconds,
+                           progress=not args.quiet)
+    for message in report.lost_messages[:1]:
+        print(f"warning: {message}", file=sys.stderr)
+    print(report.line(out))
+    return report.exit_status
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from experiments.analyze import analyze, print_report
+
+    outcomes = [s.strip() for s in args.outcomes.split(",")] if args.outcomes else None
+    result = analyze(Path(args.dir), outcomes=outcomes, conf_level=args.conf,
+                     resamples=args.resamples, plots=not args.no_plots)
+    print_report(result)
+    return 0
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    sw = sub.add_parser("sweep", help="run a parameter sweep (grid, lhs, sobol, morris) into "
+                        "a resumable Parquet folder")
+    sw.add_argument("spec", help="sweep spec (TOML), e.g. experiments/specs/smoke.toml")
+    sw.add_argument("--out", required=True, help="output folder (re-run to resume)")
+    sw.add_argument("--workers", type=positive_int, default=_available_cpus(),
+                    help="local worker processes (default: available CPUs)")
+    sw.add_argument("--scheduler", metavar="ADDRESS",
+                    help="Dask scheduler tcp://HOST:PORT, or 'local' for a local Dask "
+                         "cluster of --workers single-threaded workers")
+    sw.add_argument("--chunk-runs", type=positive_int, default=50,
+                    help="commit finished runs to disk every this many runs (default 50)")
+    sw.add_argument("--chunk-seconds", type=_seconds, default=60.0,
+                    help="... or at least this often, in seconds (default 60)")
+    sw.add_argument("--dry-run", action="store_true",
+                    help="check the spec and print the number of runs")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.set_defaults(func=cmd_sweep)
+    an = sub.add_parser("analyze", help="confidence intervals and Morris/Sobol indices of a "
+                        "sweep folder")
+    an.add_argument("dir", help="a folder written by 'offshoring sweep'")
+    an.add_argument("--outcomes", help="comma-separated outcomes (default: all kept)")
+    an.add_argument("--conf", type=_fraction, default=0.95,
+                    help="confidence level of intervals (default 0.95)")
+    an.add_argument("--resamples", type=positive_int, default=1000,
+                    help="bootstrap resamples of Morris/Sobol intervals (default 1000)")
+    an.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    an.set_defaults(func=cmd_analyze)
