@@ -42,9 +42,8 @@ def draw_contacts(pop: Population, m: MarketParams, rng: np.random.Generator) ->
         np.empty(0, np.intp)
     rate = np.where(pop.segment[cand] == PREMIUM, m.contact_rate_premium, m.contact_rate_mass)
     base = cand[(pop.firm[cand] >= 0) & (rng.random(cand.size) * hi < rate)]
-    open_problem = np.flatnonzero((pop.unresolved > 0) & (pop.firm >= 0))
+    open_problem = np.flatnonzero(pop.unresolved)
+    open_problem = open_problem[pop.firm[open_problem] >= 0]
     again = open_problem[rng.random(open_problem.size) < m.repeat_contact_prob]
-    contact = np.zeros(pop.n, bool)
-    contact[base] = True
-    contact[again] = True
-    return np.flatnonzero(contact)
+    both = np.sort(np.concatenate((base, again)))
+    return both[np.diff(both, prepend=-1) > 0]  # a customer contacts once

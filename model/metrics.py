@@ -60,20 +60,30 @@ class CustomerStats:
 
 
 def customer_stats(pop: Population) -> CustomerStats:
-    """This week's ``CustomerStats`` of population ``pop``."""
+    """This week's ``CustomerStats`` of population ``pop``.
+
+    One bincount over (firm, promoter / passive / detractor) gives every
+    firm's customers, promoters and detractors; a firm's own-customer image
+    is the dot product of its image column with its membership mask.
+    """
     m = pop.n_firms
-    promoter, detractor = pop.satisfaction >= PROMOTER_AT, pop.satisfaction < DETRACTOR_BELOW
-    counts = np.zeros(m, np.int64)
+    S = pop.satisfaction
+    key = (pop.firm + 1).astype(np.int8)  # 0: prospects; at most 3 x 10 + 2: fits int8
+    key *= 3
+    key += (S >= PROMOTER_AT).view(np.int8)
+    key += 2 * (S < DETRACTOR_BELOW).view(np.int8)
+    table = np.bincount(key, minlength=3 * (m + 1)).reshape(m + 1, 3)[1:]
+    counts = table.sum(axis=1)
     out = np.full((3, m), np.nan)
     for f in range(m):
-        mine = pop.firm == f
-        n = counts[f] = np.count_nonzero(mine)
-        out[1, f] = 100 * float(pop.image[:, f].mean())
+        col = pop.image[:, f]
+        out[1, f] = 100 * float(col.mean())
+        n = int(counts[f])
         if n:
-            share_p = np.count_nonzero(promoter & mine) / n
-            share_d = np.count_nonzero(detractor & mine) / n
+            share_p, share_d = int(table[f, 1]) / n, int(table[f, 2]) / n
             out[0, f] = 100.0 * (share_p - share_d)
-            out[2, f] = 100 * float(pop.image[:, f][np.flatnonzero(mine)].mean())
+            mine = (pop.firm == f).astype(col.dtype)
+            out[2, f] = 100 * float(np.dot(col, mine)) / n
     return CustomerStats(counts, out[0], out[1], out[2])
 
 

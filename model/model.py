@@ -89,6 +89,8 @@ class OffshoringModel(mesa.Model):
         self.base_hazard = churn.monthly_to_weekly(p.market.monthly_churn_target) / \
             relative_hazard(p.market.name)
         self._customer_views: mesa.agent.AgentSet | None = None
+        self._expected_week: int | None = None
+        self._expected = np.zeros(p.n_firms)
         self._rows: list[dict] = []
         self.events = Events()
         self.this_week: list[FirmWeek] = [FirmWeek() for _ in self.firms]
@@ -388,30 +390,57 @@ class OffshoringModel(mesa.Model):
     # 6, 7 ------------------------------------------------------------------
     def service_and_satisfaction(self, contacts: np.ndarray, sensitive: np.ndarray,
                                  to_vendor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Serve every contact on its channel, then update satisfaction and expectation."""
+        """Serve every contact on its channel, then update satisfaction and expectation.
+
+        Contacts are grouped by channel (firm, home or vendor) and served in one
+        pass with per-contact channel figures; each channel is tallied on its slice.
+        """
         pop = self.population
-        s_all = np.full(contacts.size, np.nan)
-        firm_of = pop.firm[contacts]
         pop.valence[:] = np.nan
+        code = 2 * pop.firm[contacts].astype(np.int8) + to_vendor  # channel of each contact
+        order = np.argsort(code, kind="stable")  # int8 keys: a radix sort
+        counts = np.bincount(code, minlength=2 * self.p.n_firms)
+        channels: dict[int, service.Channel] = {}
         for firm in self.firms:
-            fw = self.this_week[firm.index]
             for offshore in (False, True):
-                sel = np.flatnonzero((firm_of == firm.index) & (to_vendor == offshore))
-                fw.contacts += sel.size
-                if sel.size == 0:
-                    continue
-                ch = self.channel(firm, offshore, sel.size)
-                s_all[sel] = self._serve(firm, ch, contacts[sel], sensitive[sel], fw, offshore)
+                k = 2 * firm.index + offshore
+                self.this_week[firm.index].contacts += int(counts[k])
+                if counts[k]:
+                    channels[k] = self.channel(firm, offshore, int(counts[k]))
+        s_all = np.empty(contacts.size)
+        s_all[order] = self._serve(channels, counts, contacts[order], sensitive[order])
         served = ~np.isnan(s_all)
         streak = pop.unresolved[contacts]  # a week without contact ends a streak
         pop.unresolved[:] = 0
         pop.unresolved[contacts] = streak
         return s_all, served
 
+    def expected_contacts(self) -> np.ndarray:
+        """Expected contacts of each firm this week (sum of contact probabilities).
+
+        Queues and staffing use the expected volume scaled to the real market,
+        not the sampled count: a sample of customers would otherwise inflate
+        the week-to-week noise of the real market's volume by market_size /
+        n_customers. Computed once a week, before any contact is served.
+        """
+        if self._expected_week != self.week:
+            pop = self.population
+            prob = demand.contact_probability(pop, self.p.market)  # 0 for prospects
+            m = self.p.n_firms
+            self._expected = np.bincount(pop.firm.astype(np.intp) + 1, weights=prob,
+                                         minlength=m + 1)[1:]
+            self._expected_week = self.week
+        return self._expected
+
     def channel(self, firm: Firm, offshore: bool, n_contacts: int) -> service.Channel:
-        """Capacity, queue and resolution of the firm's home or vendor channel this week."""
+        """Capacity, queue and resolution of the firm's home or vendor channel this week.
+
+        ``n_contacts`` is the sampled count; the queue sees the expected volume.
+        """
         p, m = self.p, self.p.market
-        arrivals = n_contacts * self.scale / m.open_hours_week
+        share = self.vendor_share(firm, firm.alpha)
+        expected = self.expected_contacts()[firm.index] * (share if offshore else 1 - share)
+        arrivals = expected * self.scale / m.open_hours_week
         if offshore:
             site = p.destination
             c = self.vendor.contracts[firm.index]
@@ -426,7 +455,9 @@ class OffshoringModel(mesa.Model):
         else:
             site = p.home
             staff = firm.working_staff()
-            prof = float(np.mean([s.proficiency() for s in staff])) if staff else 0.0
+            exp = np.array([s.experience for s in staff])
+            prof = float(wf.proficiency(exp, site.initial_proficiency, site.ramp_weeks).mean()) \
+                if staff else 0.0
             morale = float(np.mean([s.morale for s in staff])) if staff else 1.0
             productivity = 1 - p.workforce.morale_productivity * (1 - morale)
             strike = 1 - p.workforce.strike_capacity_loss if firm.strike else 1.0
@@ -441,26 +472,48 @@ class OffshoringModel(mesa.Model):
                                offshore=offshore and not site.onshore_outsourcer,
                                escalation=escalation)
 
-    def _serve(self, firm: Firm, ch: service.Channel, who: np.ndarray, sensitive: np.ndarray,
-               fw: FirmWeek, offshore: bool) -> np.ndarray:
+    def _serve(self, channels: dict[int, service.Channel], counts: np.ndarray, who: np.ndarray,
+               sensitive: np.ndarray) -> np.ndarray:
+        """Serve contacts ``who``, sorted by channel code (2 firm + offshore); returns s."""
         pop, c = self.population, self.p.customers
-        out = service.serve(ch, who.size, c, self.rng, self.p.market.patience_minutes)
-        if ch.offshore:
-            pop.aware[who] |= service.notices_offshore(out.understood, c, self.rng) & ~out.abandoned
-            q = service.awareness_bias(out.quality, pop.aware[who], pop.ethnocentrism[who],
-                                       sensitive, c)
-        else:
-            q = out.quality
+        present = sorted(channels)
+        n = counts[present]
+        ch = [channels[k] for k in present]
+
+        def each(values: list) -> np.ndarray:  # a channel figure for every contact
+            return np.repeat(np.array(values), n)
+
+        patience = self.p.market.patience_minutes
+        out = service.draw_outcomes(
+            who.size, each([x.queue.p_abandon for x in ch]), each([x.language_fit for x in ch]),
+            each([x.fcr for x in ch]), each([x.escalation for x in ch]),
+            each([service.wait_score(x, patience) for x in ch]),
+            each([x.orientation for x in ch]), each([x.access_gain for x in ch]), c, self.rng)
+        q = out.quality
+        abroad = np.flatnonzero(each([x.offshore for x in ch]))
+        if abroad.size:
+            them = who[abroad]
+            noticed = service.notices_offshore(out.understood[abroad], c, self.rng)
+            pop.aware[them] |= noticed & ~out.abandoned[abroad]
+            q[abroad] = service.awareness_bias(q[abroad], pop.aware[them],
+                                               pop.ethnocentrism[them], sensitive[abroad], c)
         s = satisfaction.transaction_satisfaction(q, pop.expectation[who],
                                                   c.disconfirmation_weight)
         pop.satisfaction[who] = satisfaction.update_cumulative(pop.satisfaction[who], s,
                                                                c.satisfaction_weight)
-        pop.expectation[who] = satisfaction.update_expectation(
-            pop.expectation[who], q, np.float32(firm.reputation), c)
+        reputation = each([np.float32(self.firms[k // 2].reputation) for k in present])
+        pop.expectation[who] = satisfaction.update_expectation(pop.expectation[who], q,
+                                                               reputation, c)
         pop.unresolved[who] = np.where(out.resolved, 0, pop.unresolved[who] + 1)
         pop.valence[who] = s
         complaints = satisfaction.complaints(s, c, self.rng)
-        self._tally(fw, ch, out, s, complaints, q, offshore)
+        ends = np.cumsum(n)
+        for k, x, stop, size in zip(present, ch, ends, n, strict=True):
+            part = slice(stop - size, stop)
+            outcomes = service.Outcomes(out.abandoned[part], out.resolved[part],
+                                        out.understood[part], q[part])
+            self._tally(self.this_week[k // 2], x, outcomes, s[part], complaints[part], q[part],
+                        bool(k % 2))
         return s
 
     @staticmethod
@@ -554,10 +607,10 @@ class OffshoringModel(mesa.Model):
     def accounting(self, w: int) -> None:
         p, pop = self.p, self.population
         by_segment = self.prices(np.array([MASS, PREMIUM], np.int8))[:, 0]
-        price = np.where(pop.segment == PREMIUM, by_segment[1], by_segment[0])
-        # bin 0 collects the prospects; each bin sums in customer order, as before
-        revenue = np.bincount(pop.firm.astype(np.intp) + 1, weights=price,
-                              minlength=p.n_firms + 1)[1:] * self.scale
+        # customers of each firm by segment (row 0: prospects), times the segment's price
+        key = 2 * (pop.firm.astype(np.intp) + 1) + (pop.segment == PREMIUM)
+        counts = np.bincount(key, minlength=2 * (p.n_firms + 1)).reshape(-1, 2)[1:]
+        revenue = (counts @ by_segment) * self.scale
         for firm, fw in zip(self.firms, self.this_week, strict=True):
             led = firm.ledger
             led.revenue = float(revenue[firm.index])
@@ -569,7 +622,8 @@ class OffshoringModel(mesa.Model):
                                                           p.destination.paid_hours_week)
                 led.practices = self._practice_cost(c.heads)
             led.acquisition = fw.acquired * self.scale * p.market.acquisition_cost
-            firm.load_forecast += 0.1 * (fw.contacts * self.scale - firm.load_forecast)
+            expected = self.expected_contacts()[firm.index] * self.scale
+            firm.load_forecast += 0.1 * (expected - firm.load_forecast)
             if w >= 0:
                 firm.cum_profit += led.profit
                 firm.npv += led.profit * discount_factor(w, p.economics.discount_rate)

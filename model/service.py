@@ -69,20 +69,38 @@ class Outcomes:
 def serve(ch: Channel, n: int, c: CustomerParams, rng: np.random.Generator,
           patience: float) -> Outcomes:
     """Draw outcomes and experience quality (before awareness bias) for ``n`` contacts."""
-    q = ch.queue
-    abandoned = rng.random(n) < q.p_abandon
-    understood = ~abandoned & (rng.random(n) < ch.language_fit)
-    p_res = np.where(understood, ch.fcr, ch.fcr * MISUNDERSTOOD_RESOLUTION)
+    return draw_outcomes(n, ch.queue.p_abandon, ch.language_fit, ch.fcr, ch.escalation,
+                         wait_score(ch, patience), ch.orientation, ch.access_gain, c, rng)
+
+
+def wait_score(ch: Channel, patience: float) -> float:
+    """Waiting part of quality: 1 for no wait, 0 for a mean wait at the patience (minutes)."""
+    return 1.0 - min(1.0, ch.queue.mean_wait / patience)
+
+
+Figure = float | np.ndarray  # one channel figure, or one value per contact
+
+
+def draw_outcomes(n: int, p_abandon: Figure, language_fit: Figure, fcr: Figure,
+                  escalation: Figure, wait: Figure, orientation: Figure, access_gain: Figure,
+                  c: CustomerParams, rng: np.random.Generator) -> Outcomes:
+    """Outcomes of ``n`` contacts; channel figures are scalars or one value per contact.
+
+    Serving all channels' contacts in one call (with per-contact figures)
+    draws the same law as serving each channel separately.
+    """
+    abandoned = rng.random(n) < p_abandon
+    understood = ~abandoned & (rng.random(n) < language_fit)
+    p_res = np.where(understood, fcr, fcr * MISUNDERSTOOD_RESOLUTION)
     resolved = ~abandoned & (rng.random(n) < p_res)
-    escalated = ~abandoned & ~resolved & (rng.random(n) < ch.escalation)
+    escalated = ~abandoned & ~resolved & (rng.random(n) < escalation)
     resolved |= escalated
-    wait_score = 1.0 - min(1.0, q.mean_wait / patience)
     answered = ~abandoned
     quality = (c.weight_resolution * resolved
-               + c.weight_wait * np.where(answered, wait_score, 0.0)
+               + c.weight_wait * np.where(answered, wait, 0.0)
                + c.weight_comprehension * understood
-               + c.weight_orientation * np.where(answered, ch.orientation, 0.0)
-               + ch.access_gain)
+               + c.weight_orientation * np.where(answered, orientation, 0.0)
+               + access_gain)
     return Outcomes(abandoned, resolved, understood, np.clip(quality, 0.0, 1.0))
 
 

@@ -38,22 +38,30 @@ def neighbours(adj: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.nda
     return src, adj.indices[pos]
 
 
-def bernoulli_ties(adj: sp.csr_matrix, rows: np.ndarray, p: float, rng: np.random.Generator
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """(position in ``rows``, neighbour) of every tie of ``rows`` that fires with probability p.
+def bernoulli_ties(adj: sp.csr_matrix, rows: np.ndarray, p: float | list[tuple[int, float]],
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(position in ``rows``, neighbour) of every tie of ``rows`` that fires.
 
-    One independent Bernoulli(p) trial per tie, drawn as a binomial number of
+    One independent Bernoulli trial per tie, drawn as a binomial number of
     successes placed uniformly without replacement among the rows' ties (the
-    same distribution): the cost grows with the ties that fire, not with all
-    the ties of the rows.
+    same law): the cost grows with the ties that fire, not with all the ties
+    of the rows. ``p`` is one probability, or blocks ``[(k1, p1), (k2, p2),
+    ...]``: the first k1 rows fire with p1, the next k2 with p2, and so on.
     """
     starts = adj.indptr[rows].astype(np.intp)
     lengths = adj.indptr[rows + 1] - starts
     ends = np.cumsum(lengths)
-    total = int(ends[-1]) if ends.size else 0
-    hits = rng.choice(total, size=rng.binomial(total, p), replace=False) if total else ends[:0]
-    row = np.searchsorted(ends, hits, side="right")
-    return row, adj.indices[starts[row] + hits - (ends[row] - lengths[row])]
+    hits = []
+    first = 0
+    for k, prob in ([(rows.size, p)] if np.isscalar(p) else p):
+        lo = int(ends[first - 1]) if first else 0
+        total = (int(ends[first + k - 1]) if k else lo) - lo
+        if total and prob > 0:
+            hits.append(lo + rng.choice(total, size=rng.binomial(total, prob), replace=False))
+        first += k
+    hit = np.concatenate(hits) if hits else np.empty(0, np.intp)
+    row = np.searchsorted(ends, hit, side="right")
+    return row, adj.indices[starts[row] + hit - (ends[row] - lengths[row])]
 
 
 def messages(net: SocialNetwork, talkers: np.ndarray, p_strong: float, p_weak: float,
@@ -95,15 +103,28 @@ def spread(image: np.ndarray, net: SocialNetwork, firm: np.ndarray, s: np.ndarra
            talkers: np.ndarray, c: CustomerParams, rng: np.random.Generator) -> tuple[int, int]:
     """One week of word of mouth from customers ``talkers`` with satisfaction ``s``.
 
-    Returns the numbers of positive and negative messages delivered.
+    Positive talkers tell each strong tie with ``wom_pos_prob``, negative ones
+    with ``wom_neg_prob`` (weak ties: times ``weak_tie_factor``); both are drawn
+    together, tie strength by tie strength. Positive messages are applied
+    before negative ones. Returns the numbers of positive and negative
+    messages delivered.
     """
+    pos = talkers[s > c.satisfied_above]
+    neg = talkers[s < c.dissatisfied_below]
+    who = np.concatenate((pos, neg))
+    sent = {True: ([], []), False: ([], [])}
+    for adj, factor in ((net.strong, 1.0), (net.weak, c.weak_tie_factor)):
+        blocks = [(pos.size, c.wom_pos_prob * factor), (neg.size, c.wom_neg_prob * factor)]
+        row, receiver = bernoulli_ties(adj, who, blocks, rng)
+        positive = row < pos.size
+        for flag in (True, False):
+            mine = positive == flag
+            sent[flag][0].append(who[row[mine]])
+            sent[flag][1].append(receiver[mine])
     counts = []
-    for positive in (True, False):
-        sel = s > c.satisfied_above if positive else s < c.dissatisfied_below
-        who = talkers[sel]
-        p = c.wom_pos_prob if positive else c.wom_neg_prob
-        t, r = messages(net, who, p, p * c.weak_tie_factor, rng)
-        apply_messages(image, r, firm[t].astype(np.int64), positive, c.wom_influence)
+    for flag in (True, False):
+        t, r = np.concatenate(sent[flag][0]), np.concatenate(sent[flag][1])
+        apply_messages(image, r, firm[t].astype(np.int64), flag, c.wom_influence)
         counts.append(int(r.size))
     return counts[0], counts[1]
 
