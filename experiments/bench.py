@@ -38,7 +38,13 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from experiments.commands import check_out, positive_int, seed_int, write_atomic
+from experiments.commands import (
+    check_out,
+    non_negative_int,
+    positive_int,
+    seed_int,
+    write_atomic,
+)
 from model.params import ParameterError, Params
 from model.presets import DEFAULT_SCENARIO, SCENARIOS, scenario
 
@@ -302,13 +308,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="timed weeks of the reference (default 4)")
     b.add_argument("--vector-weeks", type=positive_int, default=52,
                    help="timed weeks of the vectorised model (default 52)")
-    b.add_argument("--warmup", type=_non_negative, default=14,
+    b.add_argument("--warmup", type=non_negative_int, default=14,
                    help="untimed weeks before timing (default 14: past the cut-over)")
-    b.add_argument("--burn-in", type=_non_negative, default=13,
+    b.add_argument("--burn-in", type=non_negative_int, default=13,
                    help="burn-in weeks of the timed models (default 13)")
     b.add_argument("--reference-max", type=size, default=100_000,
                    help="largest size the reference runs at (default 100k)")
-    b.add_argument("--full-weeks", type=_non_negative, default=520,
+    b.add_argument("--full-weeks", type=non_negative_int, default=520,
                    help="weeks of the full vectorised run per size, 0 to skip (default 520)")
     b.add_argument("--scenario", default=DEFAULT_SCENARIO,
                    help=f"scenario preset (default {DEFAULT_SCENARIO})")
@@ -318,17 +324,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--top", type=positive_int, default=15, help="functions shown by --profile")
     b.add_argument("--out", help="also write the table to this .csv or .parquet file")
     b.set_defaults(func=cmd_bench)
-
-
-def _non_negative(text: str) -> int:
-    """argparse type: a whole number >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
 
 
 if __name__ == "__main__":  # pragma: no cover - ``python -m experiments.bench``
