@@ -29,7 +29,7 @@ def _error(**dotted) -> str:
     return str(info.value)
 
 
-def _one_line(msg: str, *needles: str) -> None:
+def _check_one_line(msg: str, *needles: str) -> None:
     assert "\n" not in msg and msg.strip() == msg and msg
     for needle in needles:
         assert needle in msg, f"{needle!r} not in {msg!r}"
@@ -52,16 +52,16 @@ def test_every_numeric_field_default_and_bounds(row: dict) -> None:
     step = 1 if row["type"] == "int" else max(abs(hi - lo) * 1e-3, 1e-9)
     rng_text = f"[{lo:g}, {hi:g}]" if isinstance(lo, float) else f"[{lo}, {hi}]"
     for bad in (lo - step, hi + step):
-        _one_line(_error(**{name: bad}), f"'{name}'", "out of range", rng_text)
+        _check_one_line(_error(**{name: bad}), f"'{name}'", "out of range", rng_text)
     if name not in CROSS_FIELD and name not in ("network.degree", "n_customers"):
         for ok in (lo, hi):
             assert Params().replace(**{name: ok}).flat()[name] == ok
 
 
 def test_unknown_names() -> None:
-    _one_line(_error(**{"policy.shaer": 0.5}), "unknown parameter 'policy.shaer'")
-    _one_line(_error(nosuch=1), "unknown parameter 'nosuch'")
-    _one_line(_error(**{"nosuch.table.key": 1}), "unknown parameter 'nosuch'")
+    _check_one_line(_error(**{"policy.shaer": 0.5}), "unknown parameter 'policy.shaer'")
+    _check_one_line(_error(nosuch=1), "unknown parameter 'nosuch'")
+    _check_one_line(_error(**{"nosuch.table.key": 1}), "unknown parameter 'nosuch'")
     with pytest.raises(ParameterError, match="unknown parameter 'x.y'"):
         field_bounds("x.y")
 
@@ -73,16 +73,16 @@ def test_unknown_names() -> None:
     ("n_customers", "500"),
 ])
 def test_wrong_types(name: str, value: object) -> None:
-    _one_line(_error(**{name: value}), f"'{name}'")
+    _check_one_line(_error(**{name: value}), f"'{name}'")
 
 
 def test_enum_and_cross_field_errors() -> None:
-    _one_line(_error(**{"policy.kind": "sometimes"}), "'policy.kind'", "never", "adaptive")
-    _one_line(_error(**{"customers.dissatisfied_below": 0.8}),
+    _check_one_line(_error(**{"policy.kind": "sometimes"}), "'policy.kind'", "never", "adaptive")
+    _check_one_line(_error(**{"customers.dissatisfied_below": 0.8}),
               "customers.dissatisfied_below", "customers.satisfied_above")
-    _one_line(_error(n_customers=50, **{"network.degree": 60}), "network.degree",
+    _check_one_line(_error(n_customers=50, **{"network.degree": 60}), "network.degree",
               "n_customers")
-    _one_line(_error(**{"policy.kind": "outsource"}), "policy.kind", "onshore_outsourcer")
+    _check_one_line(_error(**{"policy.kind": "outsource"}), "policy.kind", "onshore_outsourcer")
 
 
 def test_out_of_range_message_example() -> None:
@@ -116,13 +116,13 @@ def test_load_toml_preset_and_overrides(tmp_path: Path) -> None:
 def test_load_toml_errors(tmp_path: Path, text: str, needles: tuple[str, ...]) -> None:
     with pytest.raises(ParameterError) as info:
         load_toml(_toml(tmp_path, text))
-    _one_line(str(info.value), *needles)
+    _check_one_line(str(info.value), *needles)
 
 
 def test_load_toml_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ParameterError) as info:
         load_toml(tmp_path / "nope.toml")
-    _one_line(str(info.value), "nope.toml", "not found")
+    _check_one_line(str(info.value), "nope.toml", "not found")
     with pytest.raises(ParameterError, match="not found"):
         load_toml(tmp_path)  # a folder is not a config file
 

@@ -191,7 +191,8 @@ def measure(steps: int, customers: int | None, port: int, screenshot: Path | Non
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m viz.measure",
                                      description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=30, help="measured steps (default 30)")
+    parser.add_argument("--steps", dest="n_steps", type=int, default=30,
+                        help="measured steps (default 30)")
     parser.add_argument("--customers", type=int, default=None,
                         help="number of customers (default: the app's default, 1,000)")
     parser.add_argument("--port", type=int, default=0, help="server port (default: free)")
@@ -203,10 +204,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
-    if args.steps < 1:
+    if args.n_steps < 1:
         print("viz.measure: error: --steps must be >= 1", file=sys.stderr)
         return 2
-    ms = measure(args.steps, args.customers, args.port, args.screenshot)
+    ms = measure(args.n_steps, args.customers, args.port, args.screenshot)
     if args.json:
         print(json.dumps({"steps": len(ms), "latency_ms": ms}))
         return 0
