@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench odd viz clean venv
+.PHONY: run test lint bench odd viz reproduce clean venv
 
 venv: $(STAMP)
 
@@ -32,6 +32,9 @@ bench: $(STAMP)
 
 viz: $(STAMP)
 	$(BIN)/offshoring viz
+
+reproduce: $(STAMP)
+	$(BIN)/offshoring reproduce --scale full
 
 odd: $(STAMP)
 	$(BIN)/python -m experiments.odd

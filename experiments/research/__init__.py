@@ -1,0 +1,22 @@
+"""The research reproduction: one module per figure or table of docs/results.md.
+
+Each module exposes ``build(scale, out_dir, workers) -> Artefact``; it runs the
+model (common random numbers, seeds from ``numpy.random.SeedSequence``), writes
+its figure (PNG and SVG) and/or table (CSV and Markdown) into ``out_dir`` and a
+JSON metadata file with the parameters, seeds, replicates, code version and
+runtime. ``experiments.research.report`` assembles docs/results.md from the
+metadata; ``offshoring reproduce`` (experiments/reproduce.py) drives it all.
+"""
+
+#: Artefacts in the order of the results page (figure/table number = position + 1).
+ARTEFACTS = ("strategies", "cutover", "phase_maps", "practices", "adaptive", "shocks",
+             "morris", "calibration")
+#: Reproduction targets of issue 6 and the artefact that decides each.
+TARGETS = {"a": ("calibration", "Offshore satisfaction gap emerges from resolution and "
+                 "comprehension"),
+           "b": ("cutover", "Quality dips at cut-over and recovers to a plateau set by "
+                 "attrition"),
+           "c": ("adaptive", "Adaptive reshoring comes years later, is often partial, follows "
+                 "complaints"),
+           "d": ("strategies", "A churn rise of a few tenths of a point cancels a 30-40 % "
+                 "labour saving")}
