@@ -174,7 +174,7 @@ class OffshoringModel(mesa.Model):
         self.events = Events(ramadan=bool(ramadan_mask(self.week_date(w), 1)[0]))
         self.this_week = [FirmWeek() for _ in self.firms]
         live = any(c.live for c in self.vendor.contracts.values())
-        pr = self.focal_practices()
+        pr = p.practices
         self.vendor.step_link(pr.link_redundancy, pr.redundancy_effect, pr.data_security,
                               pr.security_effect)
         if not live:
@@ -212,9 +212,6 @@ class OffshoringModel(mesa.Model):
                                      self.p.customers.media_reach, pop.ethnocentrism, self.rng)
         if aware and firm.planned_alpha > 0 and not self.p.destination.onshore_outsourcer:
             pop.aware |= reached & (pop.firm == firm.index)
-
-    def focal_practices(self):
-        return self.p.practices
 
     # 2 ---------------------------------------------------------------------
     def firm_decisions(self, w: int) -> None:
