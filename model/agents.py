@@ -57,18 +57,61 @@ class HomeStaff(mesa.Agent):
         return float(wf.proficiency(self.experience, site.initial_proficiency, site.ramp_weeks))
 
     def step(self) -> None:
-        """A week: maybe quit (more likely with low morale), learn, recover morale."""
-        if not self.working:
-            return
-        p = self.model.p
-        quit_p = wf.attrition_prob(p.home.annual_attrition, self.morale,
-                                   p.workforce.morale_attrition_factor)
-        if self.model.rng.random() < quit_p:
-            self.status = Status.laid_off
-            self.firm.quits += 1
-            return
-        self.experience += 1.0
-        self.morale = float(wf.recover_morale(self.morale, p.workforce.morale_recovery))
+        """A week of this one employee (see ``step_staff``)."""
+        step_staff([self], self.model)
+
+
+def step_staff(staff: list[HomeStaff], model: OffshoringModel) -> None:
+    """A week of the working employees ``staff``: maybe quit, else learn and recover morale.
+
+    Quitting is more likely with low morale; stayers gain a week of
+    experience and recover morale. One pass for a firm's whole team: the
+    uniforms are drawn in list order, one per working employee, exactly as
+    stepping them one by one would.
+    """
+    staff = [s for s in staff if s.working]
+    if not staff:
+        return
+    p = model.p
+    morale = np.fromiter((s.morale for s in staff), float, len(staff))
+    quit_p = wf.attrition_prob(p.home.annual_attrition, morale,
+                               p.workforce.morale_attrition_factor)
+    quits = (model.rng.random(len(staff)) < quit_p).tolist()
+    recovered = wf.recover_morale(morale, p.workforce.morale_recovery).tolist()
+    for s, quit, m in zip(staff, quits, recovered, strict=True):
+        if quit:
+            s.status = Status.laid_off
+            s.firm.quits += 1
+        else:
+            s.experience += 1.0
+            s.morale = m
+
+
+@dataclass(frozen=True)
+class StaffStats:
+    """A firm's home team this week: heads and mean proficiency, morale, acceptance (0-1).
+
+    Computed once a week after the workforce step (DESIGN step 3) and read by
+    the home channel, accounting and the KPI rows; nothing changes the team
+    between step 3 and the next week's firm decisions.
+    """
+
+    heads: int = 0
+    proficiency: float = 0.0
+    morale: float = 1.0
+    acceptance: float = 0.0
+
+    @classmethod
+    def of(cls, staff: list[HomeStaff], site: SiteProfile) -> StaffStats:
+        staff = [s for s in staff if s.working]
+        if not staff:
+            return cls()
+        n = len(staff)
+        exp = np.fromiter((s.experience for s in staff), float, n)
+        prof = wf.proficiency(exp, site.initial_proficiency, site.ramp_weeks)
+        return cls(heads=n, proficiency=float(prof.mean()),
+                   morale=float(np.fromiter((s.morale for s in staff), float, n).mean()),
+                   acceptance=float(np.fromiter((s.acceptance for s in staff), float, n).mean()))
 
 
 # ---------------------------------------------------------------- vendor
@@ -220,6 +263,7 @@ class Firm(mesa.Agent):
         self.cutover_week: int | None = None
         self.reshore_weeks: list[int] = []
         self.staff: list[HomeStaff] = []
+        self.staff_stats = StaffStats()  # this week's team, set by the workforce step
         self.quits = 0
         self.ledger = Ledger()
         self.npv = 0.0

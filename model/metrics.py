@@ -99,7 +99,7 @@ def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek, counts: np.ndarr
         stats = customer_stats(model.population)
     n = int(counts[f])
     start = n + fw.churned - fw.acquired
-    staff = firm.working_staff()
+    team = firm.staff_stats
     contract = model.vendor.contracts.get(firm.index)
     live = contract is not None and contract.live
     heads = contract.heads if live else 0
@@ -116,9 +116,9 @@ def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek, counts: np.ndarr
         "mean_wait_s": 60 * _ratio(fw.wait_sum, fw.contacts),
         "abandonment": _ratio(fw.abandoned, fw.contacts),
         "complaints_per_1000": 1000 * _ratio(fw.complaints, n) * 52 / 12,
-        "home_heads": len(staff),
-        "home_morale": float(np.mean([s.morale for s in staff])) if staff else float("nan"),
-        "home_acceptance": float(np.mean([s.acceptance for s in staff])) if staff else 0.0,
+        "home_heads": team.heads,
+        "home_morale": team.morale if team.heads else float("nan"),
+        "home_acceptance": team.acceptance,
         "vendor_heads": heads,
         "vendor_proficiency": model.vendor.proficiency(firm.index) if live else float("nan"),
         "vendor_attrition": 52 * _ratio(contract.quits, heads) if live else float("nan"),

@@ -23,7 +23,7 @@ import pandas as pd
 from model import acquisition as acq
 from model import churn, demand, image, routing, satisfaction, service, word_of_mouth
 from model import workforce as wf
-from model.agents import Customer, Firm, HomeStaff, OffshoreVendor, Status
+from model.agents import Customer, Firm, HomeStaff, OffshoreVendor, StaffStats, Status, step_staff
 from model.calendar import ramadan_mask, week_start
 from model.calibration import relative_hazard
 from model.economics import Ledger, discount_factor, weekly_pay
@@ -336,17 +336,16 @@ class OffshoringModel(mesa.Model):
                      if f.announce_week is not None and f.announce_week <= w < f.cutover_week]
         for firm in self.firms:
             firm.quits = 0
-            for s in list(firm.staff):
-                s.step()
+            step_staff(firm.staff, self)
             firm.strike = False
             if firm in in_notice:
-                staff = firm.working_staff()
-                morale = float(np.mean([s.morale for s in staff])) if staff else 1.0
+                morale = StaffStats.of(firm.staff, p.home).morale
                 prob = wf.strike_probability(morale, p.workforce.strike_prob, firm.communication)
                 firm.strike = bool(self.rng.random() < prob)
                 self.events.strike |= firm.strike
             self._acceptance(firm)
             self._hire(firm)
+            firm.staff_stats = StaffStats.of(firm.staff, p.home)
         self.vendor.step_workforce({f.index: p.practices for f in self.firms})
 
     def _acceptance(self, firm: Firm) -> None:
@@ -355,9 +354,12 @@ class OffshoringModel(mesa.Model):
             return
         gap = last["q_home"] - last["q_vendor"]
         wp = self.p.workforce
-        for s in firm.staff:
-            s.acceptance = float(wf.update_acceptance(s.acceptance, gap, wp.acceptance_rate,
-                                                      wp.acceptance_tolerance))
+        if not firm.staff:
+            return
+        accept = np.fromiter((s.acceptance for s in firm.staff), float, len(firm.staff))
+        accept = wf.update_acceptance(accept, gap, wp.acceptance_rate, wp.acceptance_tolerance)
+        for s, a in zip(firm.staff, accept.tolist(), strict=True):
+            s.acceptance = a
 
     def _hire(self, firm: Firm) -> None:
         p = self.p
@@ -446,19 +448,13 @@ class OffshoringModel(mesa.Model):
             avail = self.vendor.availability(self.events.ramadan, adapted)
             hours = c.heads * site.paid_hours_week * m.productive_share * avail
             rigor, orient = self.vendor.rigor(p.practices), self.vendor.orientation(p.practices)
-            staff = firm.working_staff()
-            accept = float(np.mean([s.acceptance for s in staff])) if staff else 0.0
-            escalation = p.workforce.escalation_gain * accept
+            escalation = p.workforce.escalation_gain * firm.staff_stats.acceptance
         else:
-            site = p.home
-            staff = firm.working_staff()
-            exp = np.array([s.experience for s in staff])
-            prof = float(wf.proficiency(exp, site.initial_proficiency, site.ramp_weeks).mean()) \
-                if staff else 0.0
-            morale = float(np.mean([s.morale for s in staff])) if staff else 1.0
-            productivity = 1 - p.workforce.morale_productivity * (1 - morale)
+            site, team = p.home, firm.staff_stats
+            prof = team.proficiency
+            productivity = 1 - p.workforce.morale_productivity * (1 - team.morale)
             strike = 1 - p.workforce.strike_capacity_loss if firm.strike else 1.0
-            hours = len(staff) * site.paid_hours_week * m.productive_share * productivity * strike
+            hours = team.heads * site.paid_hours_week * m.productive_share * productivity * strike
             rigor, orient, escalation = site.procedure_rigor, site.customer_orientation, 0.0
         aht = m.aht_minutes * site.aht_factor * (1 + 0.5 * (1 - prof))
         queue = erlang_a(hours / m.open_hours_week, arrivals, aht, m.patience_minutes)
@@ -611,8 +607,8 @@ class OffshoringModel(mesa.Model):
         for firm, fw in zip(self.firms, self.this_week, strict=True):
             led = firm.ledger
             led.revenue = float(revenue[firm.index])
-            led.home_wages = len(firm.working_staff()) * weekly_pay(p.home.hourly_cost,
-                                                                   p.home.paid_hours_week)
+            led.home_wages = firm.staff_stats.heads * weekly_pay(p.home.hourly_cost,
+                                                                p.home.paid_hours_week)
             c = self.vendor.contracts.get(firm.index)
             if c is not None and c.live:
                 led.vendor_billing = c.heads * weekly_pay(self._vendor_hourly(),
