@@ -7,7 +7,7 @@ import pytest
 
 from model import Customer, Firm, HomeStaff, OffshoreVendor, OffshoringModel, scenario
 from model import workforce as wf
-from model.agents import MAX_EXPERIENCE, Contract, Status
+from model.agents import MAX_EXPERIENCE, Contract, StaffStats, Status, step_staff
 
 
 @pytest.fixture
@@ -83,6 +83,48 @@ def test_home_staff_certain_attrition() -> None:
     assert quits == firm.quits
     p_quit = float(wf.weekly_prob(16.5))
     assert abs(quits / n - p_quit) < 5 * np.sqrt(p_quit * (1 - p_quit) / n)
+
+
+def test_team_step_draws_as_stepping_each_employee() -> None:
+    """step_staff on a whole team = each employee's step in turn, draw for draw."""
+    p = scenario("stay-home", n_customers=200, burn_in_weeks=0,
+                 **{"home.annual_attrition": 1.5, "workforce.morale_recovery": 0.2})
+    one, team = OffshoringModel(p, rng=5), OffshoringModel(p, rng=5)
+    for m in (one, team):
+        for i, s in enumerate(m.firms[0].staff):
+            s.morale = 0.1 + 0.8 * (i % 5) / 4
+        m.firms[0].staff[1].status = Status.laid_off  # skipped without a draw
+    for _ in range(3):
+        for s in one.firms[0].staff:
+            s.step()
+        step_staff(team.firms[0].staff, team)
+    state = [[(s.status, s.experience, s.morale) for s in m.firms[0].staff] for m in (one, team)]
+    assert state[0] == state[1]
+    assert one.firms[0].quits == team.firms[0].quits > 0
+    assert one.rng.random() == team.rng.random()
+
+
+def test_staff_stats_of_a_team(model: OffshoringModel) -> None:
+    firm, site = model.firms[0], model.p.home
+    staff = firm.staff[:3]
+    for s, (exp, morale, accept) in zip(staff, [(0.0, 0.2, 0.0), (10.0, 0.5, 0.3),
+                                                (52.0, 0.8, 0.9)], strict=True):
+        s.experience, s.morale, s.acceptance = exp, morale, accept
+    staff[2].status = Status.laid_off  # not counted
+    stats = StaffStats.of(staff, site)
+    prof = wf.proficiency(np.array([0.0, 10.0]), site.initial_proficiency, site.ramp_weeks)
+    assert stats.heads == 2
+    assert stats.proficiency == pytest.approx(prof.mean())
+    assert stats.morale == pytest.approx(0.35) and stats.acceptance == pytest.approx(0.15)
+    assert StaffStats.of([], site) == StaffStats(heads=0, proficiency=0.0, morale=1.0,
+                                                 acceptance=0.0)
+
+
+def test_weekly_staff_stats_follow_the_team() -> None:
+    m = OffshoringModel(scenario("stay-home", n_customers=300, burn_in_weeks=2), rng=4)
+    for firm in m.firms:
+        assert firm.staff_stats == StaffStats.of(firm.staff, m.p.home)
+        assert firm.staff_stats.heads == len(firm.working_staff()) > 0
 
 
 def test_vendor_cohorts_age_and_replace_quits(model: OffshoringModel) -> None:
