@@ -46,7 +46,7 @@ from model.image import REPUTATION_IN_BASELINE
 from model.model import OffshoringModel
 from model.params import CustomerParams
 from model.population import PREMIUM, PROSPECT, Population
-from model.service import MISUNDERSTOOD_RESOLUTION, Channel, Outcomes
+from model.service import MISUNDERSTOOD_RESOLUTION, Channel
 
 
 # ---------------------------------------------------------------- the customer agent
@@ -445,7 +445,8 @@ class ReferenceModel(OffshoringModel):
     def ref_service(self, queues: dict[tuple[int, bool], list]) -> list[ReferenceCustomer]:
         """Serve every queue on its firm's home or vendor channel (the parent's channel).
 
-        The per-contact outcomes are tallied by the parent's ``_tally``.
+        The per-contact outcomes are summed as ``service.TALLY`` and added by the parent's
+        ``_tally``.
         """
         talkers: list[ReferenceCustomer] = []
         for firm in self.firms:
@@ -462,8 +463,13 @@ class ReferenceModel(OffshoringModel):
                     agent.serve(ch, sensitive, rep, out)
                     talkers.append(agent)
                 a = {k: np.array(v) for k, v in out.items()}
-                outcomes = Outcomes(a["abandoned"], a["resolved"], a["understood"], a["quality"])
-                self._tally(fw, ch, outcomes, a["s"], a["complaints"], a["quality"], offshore)
+                s = a["s"].astype(float)
+                sums = {"contacts": len(queue), "answered": int((~a["abandoned"]).sum()),
+                        "resolved": int(a["resolved"].sum()),
+                        "abandoned": int(a["abandoned"].sum()), "s_sum": float(s.sum()),
+                        "s_sq": float((s**2).sum()), "complaints": int(a["complaints"].sum()),
+                        "q_sum": float(a["quality"].sum())}
+                self._tally(fw, ch, sums, offshore)
         return talkers
 
     def ref_word_of_mouth(self, talkers: list[ReferenceCustomer]) -> None:

@@ -10,9 +10,13 @@ market, by multinomial logit over images and prices (Gumbel-max draw).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
 
 from model.params import CustomerParams
+from model.sampling import log_q, skip
 
 UNRESOLVED_CAP = 3
 
@@ -41,43 +45,77 @@ def churn_probability(base_hazard: float, score: np.ndarray) -> np.ndarray:
     return -np.expm1(-base_hazard * score)
 
 
-def image_gap(image: np.ndarray, firm: np.ndarray) -> np.ndarray:
-    """max(0, best rival image - own image) of every row (float32; prospects: meaningless).
+@njit(cache=True)
+def _predictor(S: float, unresolved: int, image: np.ndarray, firm: np.ndarray, i: int,
+               s_ref: float, b_s: float, b_u: float, b_i: float) -> float:
+    """Linear predictor x of ``risk_score`` for customer ``i``.
 
-    Equals (highest image of any firm) - (own image): when the own firm holds
-    the highest image the gap is 0, otherwise the best rival holds it. One
-    pass per firm column, no gather of rows.
+    max(0, best rival image - own image) = highest image - own image: 0 when
+    the own firm holds the highest image, otherwise the best rival holds it.
     """
-    top = image[:, 0].copy()
-    own = np.zeros(firm.shape, image.dtype)
-    for j in range(image.shape[1]):
-        col = image[:, j]
-        if j:
-            np.maximum(top, col, out=top)
-        own += col * (firm == j)  # col where firm == j, else + 0: exact
-    return np.subtract(top, own, out=top)
+    top = image[i, 0]
+    for j in range(1, image.shape[1]):
+        top = max(top, image[i, j])
+    gap = top - image[i, firm[i]]
+    return b_s * (s_ref - S) + b_u * min(unresolved, UNRESOLVED_CAP) + b_i * gap
 
 
-def weekly_churn_probability(S: np.ndarray, unresolved: np.ndarray, gap: np.ndarray,
-                             base_hazard: float, c: CustomerParams) -> np.ndarray:
-    """1 - exp(-h0 risk_score) of every row, in float32 and in place (the model's kernel).
+@njit(cache=True)
+def weekly_probabilities(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray,
+                         firm: np.ndarray, h0: float, s_ref: float, b_s: float, b_u: float,
+                         b_i: float) -> np.ndarray:
+    """1 - exp(-h0 exp(x)) of every customer (NaN for prospects): ``draw_churners``' law."""
+    out = np.full(S.size, np.nan)
+    for i in range(S.size):
+        if firm[i] >= 0:
+            x = _predictor(S[i], unresolved[i], image, firm, i, s_ref, b_s, b_u, b_i)
+            out[i] = -math.expm1(-h0 * math.exp(x))
+    return out
 
-    The formula of ``churn_probability(base_hazard, risk_score(...))`` with
-    ``gap`` = max(0, best rival image - own image) (``image_gap``), computed
-    in single precision (the inputs are float32). Overwrites ``gap``.
+
+@njit(cache=True)
+def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm: np.ndarray,
+                  tenure: np.ndarray, h0: float, s_ref: float, b_s: float, b_u: float,
+                  b_i: float, rng: np.random.Generator) -> np.ndarray:
+    """Indices (sorted) of the customers who leave their firm this week; tenure + 1 for all.
+
+    Each customer leaves with probability p = 1 - exp(-h0 exp(x)). Thinning
+    keeps the transcendental functions off the bulk of the population: below
+    a cut x_c (probability p_c, about 8 h0), a customer is a candidate with
+    probability p_c (a Bernoulli sequence drawn by geometric skipping) and a
+    candidate leaves with probability p / p_c, so p_c (p / p_c) = p; above
+    the cut, p is computed and drawn directly. Only the linear predictor is
+    computed for everyone.
     """
-    f32 = np.float32
-    x = np.subtract(f32(c.satisfaction_reference), S, dtype=f32)
-    x *= f32(c.churn_satisfaction_beta)
-    gap *= f32(c.churn_image_beta)
-    x += gap
-    np.minimum(unresolved, UNRESOLVED_CAP, out=gap, casting="unsafe")
-    gap *= f32(c.churn_unresolved_beta)
-    x += gap
-    np.exp(x, out=x)
-    x *= f32(-base_hazard)
-    np.expm1(x, out=x)
-    return np.negative(x, out=x)
+    p_cut = min(0.5, 8.0 * h0)
+    x_cut = math.log(-math.log1p(-p_cut) / h0) if h0 > 0 else np.inf
+    log_cut = log_q(p_cut)
+    out = np.empty(S.size, np.int64)
+    k = 0
+    candidate = skip(rng, log_cut)  # countdown over the customers below the cut
+    for i in range(S.size):
+        if firm[i] < 0:
+            continue
+        tenure[i] += 1
+        x = _predictor(S[i], unresolved[i], image, firm, i, s_ref, b_s, b_u, b_i)
+        if x > x_cut:
+            leave = rng.random() < -math.expm1(-h0 * math.exp(x))
+        else:
+            candidate -= 1
+            if candidate > 0:
+                continue
+            candidate = skip(rng, log_cut)
+            leave = rng.random() * p_cut < -math.expm1(-h0 * math.exp(x))
+        if leave:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+def coefficients(c: CustomerParams) -> tuple[float, float, float, float]:
+    """(reference satisfaction, beta_S, beta_U, beta_I): the kernels' customer parameters."""
+    return (c.satisfaction_reference, c.churn_satisfaction_beta, c.churn_unresolved_beta,
+            c.churn_image_beta)
 
 
 def best_rival_image(image: np.ndarray, firm: np.ndarray) -> np.ndarray:

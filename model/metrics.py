@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from model.churn import weekly_to_monthly
 from model.params import Params
@@ -47,56 +48,65 @@ def nps(S: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class CustomerStats:
-    """Per-firm aggregates of the customer arrays for one week's KPI rows (length M each).
+    """Per-firm aggregates of the customer arrays for one week (length M unless noted).
 
-    Computed once a week for all firms (masks of the whole population are
-    not rebuilt per firm); each value equals its per-firm definition exactly.
+    Computed in one compiled pass over the population at the end of the week
+    (accounting, DESIGN step 12) and read by accounting, the KPI rows and
+    the DataCollector; each value equals its per-firm definition (sums in
+    double precision).
     """
 
     counts: np.ndarray     # customers per firm
+    by_segment: np.ndarray  # customers per firm and segment (M x 2: mass, premium)
     nps: np.ndarray        # net promoter score, -100..100 (NaN: no customers)
     image_all: np.ndarray  # mean image of the firm over everyone, 0-100
     image_own: np.ndarray  # mean image of the firm among its customers, 0-100 (NaN: none)
+    mean_satisfaction: float  # mean cumulative satisfaction of all customers, 0-1
 
 
 def customer_stats(pop: Population) -> CustomerStats:
-    """This week's ``CustomerStats`` of population ``pop``.
-
-    One bincount over (firm, promoter / passive / detractor) gives every
-    firm's customers, promoters and detractors; a firm's own-customer image
-    is the dot product of its image column with its membership mask.
-    """
+    """This week's ``CustomerStats`` of population ``pop``."""
     m = pop.n_firms
-    S = pop.satisfaction
-    key = (pop.firm + 1).astype(np.int8)  # 0: prospects; at most 3 x 10 + 2: fits int8
-    key *= 3
-    key += (S >= PROMOTER_AT).view(np.int8)
-    key += 2 * (S < DETRACTOR_BELOW).view(np.int8)
-    table = np.bincount(key, minlength=3 * (m + 1)).reshape(m + 1, 3)[1:]
-    counts = table.sum(axis=1)
-    out = np.full((3, m), np.nan)
-    for f in range(m):
-        col = pop.image[:, f]
-        out[1, f] = 100 * float(col.mean())
-        n = int(counts[f])
-        if n:
-            share_p, share_d = int(table[f, 1]) / n, int(table[f, 2]) / n
-            out[0, f] = 100.0 * (share_p - share_d)
-            mine = (pop.firm == f).astype(col.dtype)
-            out[2, f] = 100 * float(np.dot(col, mine)) / n
-    return CustomerStats(counts, out[0], out[1], out[2])
+    by_segment, promoters, detractors, own_sum, s_sum = _stats_pass(
+        pop.firm, pop.segment, pop.satisfaction, pop.image, PROMOTER_AT, DETRACTOR_BELOW)
+    image_sum = np.array([float(pop.image[:, j].sum()) for j in range(m)])  # pairwise
+    counts = by_segment.sum(axis=1)
+    nps_, own = np.full(m, np.nan), np.full(m, np.nan)
+    has = counts > 0
+    nps_[has] = 100.0 * (promoters[has] - detractors[has]) / counts[has]
+    own[has] = 100.0 * own_sum[has] / counts[has]
+    total = int(counts.sum())
+    return CustomerStats(counts, by_segment, nps_, 100.0 * image_sum / pop.n, own,
+                         s_sum / total if total else float("nan"))
 
 
-def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek, counts: np.ndarray,
-              stats: CustomerStats | None = None) -> dict:
-    """The KPI row of one firm for the week just simulated.
+@njit(cache=True)
+def _stats_pass(firm: np.ndarray, segment: np.ndarray, satisfaction: np.ndarray,
+                image: np.ndarray, promoter_at: float, detractor_below: float):
+    """Counts by firm and segment, promoters, detractors, own-image sums, satisfaction sum."""
+    m = image.shape[1]
+    by_segment = np.zeros((m, 2), np.int64)
+    promoters, detractors = np.zeros(m, np.int64), np.zeros(m, np.int64)
+    own_sum = np.zeros(m)
+    s_sum = 0.0
+    for i in range(firm.size):
+        f = firm[i]
+        if f < 0:
+            continue
+        by_segment[f, segment[i]] += 1
+        s = satisfaction[i]
+        s_sum += s
+        promoters[f] += s >= promoter_at
+        detractors[f] += s < detractor_below
+        own_sum[f] += image[i, f]
+    return by_segment, promoters, detractors, own_sum, s_sum
 
-    ``stats`` (``customer_stats`` of this week) saves recomputing the customer
-    aggregates for every firm.
-    """
+
+def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek) -> dict:
+    """The KPI row of one firm for the week just simulated (customers: ``model.stats``)."""
     f = firm.index
-    if stats is None:
-        stats = customer_stats(model.population)
+    stats = model.stats
+    counts = stats.counts
     n = int(counts[f])
     start = n + fw.churned - fw.acquired
     team = firm.staff_stats
@@ -215,8 +225,7 @@ def focal_cum_profit(model: OffshoringModel) -> float:
 
 
 def mean_satisfaction(model: OffshoringModel) -> float:
-    pop = model.population
-    return float(pop.satisfaction[pop.firm >= 0].mean())
+    return model.stats.mean_satisfaction
 
 
 def model_reporters() -> dict:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from model import acquisition as acq
-from model import churn, demand, image, routing, satisfaction, service, word_of_mouth
+from model import churn, demand, image, routing, service, word_of_mouth
 from model import workforce as wf
 from model.agents import Customer, Firm, HomeStaff, OffshoreVendor, StaffStats, Status, step_staff
 from model.calendar import ramadan_mask, week_start
@@ -88,6 +88,7 @@ class OffshoringModel(mesa.Model):
         self.population = create_population(p, np.full(p.n_firms, equity), self.rng)
         self.base_hazard = churn.monthly_to_weekly(p.market.monthly_churn_target) / \
             relative_hazard(p.market.name)
+        self.stats = customer_stats(self.population)  # updated each week at accounting
         self._customer_views: mesa.agent.AgentSet | None = None
         self._expected_week: int | None = None
         self._expected = np.zeros(p.n_firms)
@@ -160,8 +161,8 @@ class OffshoringModel(mesa.Model):
         self.workforce(w)                                 # 3
         contacts = demand.draw_contacts(self.population, self.p.market, self.rng)  # 4
         sensitive, to_vendor = self.routing(contacts)     # 5
-        s, served = self.service_and_satisfaction(contacts, sensitive, to_vendor)  # 6, 7
-        self.word_of_mouth(contacts[served], s[served])   # 8
+        s = self.service_and_satisfaction(contacts, sensitive, to_vendor)  # 6, 7
+        self.word_of_mouth(contacts, s)                   # 8
         self.image_memory()                               # 9
         self.churn_and_switching()                        # 10
         self.acquisition()                                # 11
@@ -376,43 +377,42 @@ class OffshoringModel(mesa.Model):
     def routing(self, contacts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pop = self.population
         sensitive = self.rng.random(contacts.size) < self.p.market.sensitive_share
-        to_vendor = np.zeros(contacts.size, bool)
-        firm_of = pop.firm[contacts]
-        for firm in self.firms:
-            if firm.alpha <= 0:
-                continue
-            mine = firm_of == firm.index
-            to_vendor[mine] = routing.route(firm.alpha, firm.tiered, pop.segment[contacts[mine]],
-                                            sensitive[mine], self.rng)
+        alpha = np.array([f.alpha for f in self.firms])
+        tiered = np.array([f.tiered for f in self.firms])
+        to_vendor = routing.route(pop.firm[contacts], pop.segment[contacts], sensitive, alpha,
+                                  tiered, self.rng)
         return sensitive, to_vendor
 
     # 6, 7 ------------------------------------------------------------------
     def service_and_satisfaction(self, contacts: np.ndarray, sensitive: np.ndarray,
-                                 to_vendor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Serve every contact on its channel, then update satisfaction and expectation.
+                                 to_vendor: np.ndarray) -> np.ndarray:
+        """Serve every contact on its channel, update satisfaction and expectation; return s.
 
-        Contacts are grouped by channel (firm, home or vendor) and served in one
-        pass with per-contact channel figures; each channel is tallied on its slice.
+        Each channel (firm, home or vendor) gets its capacity, queue and
+        resolution for the week (``channel``); the contacts are served in one
+        compiled pass (``service.serve_contacts``) and tallied per channel.
         """
         pop = self.population
-        pop.valence[:] = np.nan
-        code = 2 * pop.firm[contacts].astype(np.int8) + to_vendor  # channel of each contact
-        order = np.argsort(code, kind="stable")  # int8 keys: a radix sort
+        code = 2 * pop.firm[contacts].astype(np.intp) + to_vendor  # channel of each contact
         counts = np.bincount(code, minlength=2 * self.p.n_firms)
-        channels: dict[int, service.Channel] = {}
+        channels: list[service.Channel | None] = []
         for firm in self.firms:
             for offshore in (False, True):
-                k = 2 * firm.index + offshore
-                self.this_week[firm.index].contacts += int(counts[k])
-                if counts[k]:
-                    channels[k] = self.channel(firm, offshore, int(counts[k]))
-        s_all = np.empty(contacts.size)
-        s_all[order] = self._serve(channels, counts, contacts[order], sensitive[order])
-        served = ~np.isnan(s_all)
-        streak = pop.unresolved[contacts]  # a week without contact ends a streak
-        pop.unresolved[:] = 0
-        pop.unresolved[contacts] = streak
-        return s_all, served
+                n = int(counts[2 * firm.index + offshore])
+                self.this_week[firm.index].contacts += n
+                channels.append(self.channel(firm, offshore, n) if n else None)
+        reputation = [float(np.float32(self.firms[k // 2].reputation))
+                      for k in range(len(channels))]
+        table = service.channel_table(channels, reputation, self.p.market.patience_minutes)
+        s, tally = service.serve_contacts(
+            contacts, code, sensitive, table, service.customer_coefficients(self.p.customers),
+            pop.aware, pop.ethnocentrism, pop.expectation, pop.satisfaction, pop.unresolved,
+            pop.valence, self.rng)
+        for k, ch in enumerate(channels):
+            if ch is not None:
+                sums = dict(zip(service.TALLY, tally[k].tolist(), strict=True))
+                self._tally(self.this_week[k // 2], ch, sums, bool(k % 2))
+        return s
 
     def expected_contacts(self) -> np.ndarray:
         """Expected contacts of each firm this week (sum of contact probabilities).
@@ -423,11 +423,7 @@ class OffshoringModel(mesa.Model):
         n_customers. Computed once a week, before any contact is served.
         """
         if self._expected_week != self.week:
-            pop = self.population
-            prob = demand.contact_probability(pop, self.p.market)  # 0 for prospects
-            m = self.p.n_firms
-            self._expected = np.bincount(pop.firm.astype(np.intp) + 1, weights=prob,
-                                         minlength=m + 1)[1:]
+            self._expected = demand.expected_contacts(self.population, self.p.market)
             self._expected_week = self.week
         return self._expected
 
@@ -465,65 +461,21 @@ class OffshoringModel(mesa.Model):
                                offshore=offshore and not site.onshore_outsourcer,
                                escalation=escalation)
 
-    def _serve(self, channels: dict[int, service.Channel], counts: np.ndarray, who: np.ndarray,
-               sensitive: np.ndarray) -> np.ndarray:
-        """Serve contacts ``who``, sorted by channel code (2 firm + offshore); returns s."""
-        pop, c = self.population, self.p.customers
-        present = sorted(channels)
-        n = counts[present]
-        ch = [channels[k] for k in present]
-
-        def each(values: list) -> np.ndarray:  # a channel figure for every contact
-            return np.repeat(np.array(values), n)
-
-        patience = self.p.market.patience_minutes
-        out = service.draw_outcomes(
-            who.size, each([x.queue.p_abandon for x in ch]), each([x.language_fit for x in ch]),
-            each([x.fcr for x in ch]), each([x.escalation for x in ch]),
-            each([service.wait_score(x, patience) for x in ch]),
-            each([x.orientation for x in ch]), each([x.access_gain for x in ch]), c, self.rng)
-        q = out.quality
-        abroad = np.flatnonzero(each([x.offshore for x in ch]))
-        if abroad.size:
-            them = who[abroad]
-            noticed = service.notices_offshore(out.understood[abroad], c, self.rng)
-            pop.aware[them] |= noticed & ~out.abandoned[abroad]
-            q[abroad] = service.awareness_bias(q[abroad], pop.aware[them],
-                                               pop.ethnocentrism[them], sensitive[abroad], c)
-        s = satisfaction.transaction_satisfaction(q, pop.expectation[who],
-                                                  c.disconfirmation_weight)
-        pop.satisfaction[who] = satisfaction.update_cumulative(pop.satisfaction[who], s,
-                                                               c.satisfaction_weight)
-        reputation = each([np.float32(self.firms[k // 2].reputation) for k in present])
-        pop.expectation[who] = satisfaction.update_expectation(pop.expectation[who], q,
-                                                               reputation, c)
-        pop.unresolved[who] = np.where(out.resolved, 0, pop.unresolved[who] + 1)
-        pop.valence[who] = s
-        complaints = satisfaction.complaints(s, c, self.rng)
-        ends = np.cumsum(n)
-        for k, x, stop, size in zip(present, ch, ends, n, strict=True):
-            part = slice(stop - size, stop)
-            outcomes = service.Outcomes(out.abandoned[part], out.resolved[part],
-                                        out.understood[part], q[part])
-            self._tally(self.this_week[k // 2], x, outcomes, s[part], complaints[part], q[part],
-                        bool(k % 2))
-        return s
-
     @staticmethod
-    def _tally(fw: FirmWeek, ch: service.Channel, out: service.Outcomes, s: np.ndarray,
-               complaints: np.ndarray, q: np.ndarray, offshore: bool) -> None:
-        n = s.size
+    def _tally(fw: FirmWeek, ch: service.Channel, t: dict[str, float], offshore: bool) -> None:
+        """Add one channel's week (``t``: the ``service.TALLY`` sums) to the firm's week."""
+        n = int(t["contacts"])
         fw.offshore_contacts += n if offshore else 0
-        fw.answered += int((~out.abandoned).sum())
-        fw.resolved += int(out.resolved.sum())
-        fw.abandoned += int(out.abandoned.sum())
+        fw.answered += int(t["answered"])
+        fw.resolved += int(t["resolved"])
+        fw.abandoned += int(t["abandoned"])
         fw.within_sl += ch.queue.service_level * n
         fw.wait_sum += ch.queue.mean_wait * n
-        fw.s_sum += float(s.sum())
-        fw.s_sq += float((s.astype(float) ** 2).sum())
-        fw.complaints += int(complaints.sum())
-        fw.quality["vendor" if offshore else "home"] = float(q.mean())
-        fw.csat["vendor" if offshore else "home"] = float(s.mean())
+        fw.s_sum += t["s_sum"]
+        fw.s_sq += t["s_sq"]
+        fw.complaints += int(t["complaints"])
+        fw.quality["vendor" if offshore else "home"] = t["q_sum"] / n
+        fw.csat["vendor" if offshore else "home"] = t["s_sum"] / n
         fw.queues["vendor" if offshore else "home"] = ch.queue
 
     # 8 ---------------------------------------------------------------------
@@ -551,17 +503,12 @@ class OffshoringModel(mesa.Model):
 
     def churn_and_switching(self) -> None:
         pop, c = self.population, self.p.customers
-        active = pop.firm >= 0
-        # every row's probability and draw (prospects' are ignored): no rows gathered
-        gap = churn.image_gap(pop.image, pop.firm)
-        prob = churn.weekly_churn_probability(pop.satisfaction, pop.unresolved, gap,
-                                              self.base_hazard, c)
-        idx = np.flatnonzero((self.rng.random(pop.n, dtype=np.float32) < prob) & active)
+        idx = churn.draw_churners(pop.satisfaction, pop.unresolved, pop.image, pop.firm,
+                                  pop.tenure, self.base_hazard, *churn.coefficients(c), self.rng)
         own = pop.firm[idx].astype(np.int64)
         for f, n in enumerate(np.bincount(own, minlength=self.p.n_firms).tolist()):
             if n:
                 self.this_week[f].churned = n
-        pop.tenure += active
         if idx.size == 0:
             return
         u = churn.destination_utility(pop.image[idx], own, self.prices(pop.segment[idx]), c)
@@ -585,12 +532,9 @@ class OffshoringModel(mesa.Model):
     # 11 --------------------------------------------------------------------
     def acquisition(self) -> None:
         pop, c = self.population, self.p.customers
-        prospects = np.flatnonzero(pop.firm == PROSPECT)
-        if prospects.size == 0:
-            return
-        satisfied_user = (pop.firm >= 0) & (pop.satisfaction > c.satisfied_above)
-        adopters = acq.adopters(self.network, prospects, satisfied_user, c.adoption_ad,
-                                c.adoption_wom, c.adoption_wom * c.weak_tie_factor, self.rng)
+        adopters = acq.adopters(self.network, pop.firm, pop.satisfaction, c.satisfied_above,
+                                c.adoption_ad, c.adoption_wom, c.adoption_wom * c.weak_tie_factor,
+                                self.rng)
         if adopters.size == 0:
             return
         u = c.logit_image * pop.image[adopters] - c.logit_price * self.prices(pop.segment[adopters])
@@ -599,11 +543,9 @@ class OffshoringModel(mesa.Model):
     # 12 --------------------------------------------------------------------
     def accounting(self, w: int) -> None:
         p, pop = self.p, self.population
+        self.stats = customer_stats(pop)  # the customers as they end the week
         by_segment = self.prices(np.array([MASS, PREMIUM], np.int8))[:, 0]
-        # customers of each firm by segment (row 0: prospects), times the segment's price
-        key = 2 * (pop.firm.astype(np.intp) + 1) + (pop.segment == PREMIUM)
-        counts = np.bincount(key, minlength=2 * (p.n_firms + 1)).reshape(-1, 2)[1:]
-        revenue = (counts @ by_segment) * self.scale
+        revenue = (self.stats.by_segment @ by_segment) * self.scale
         for firm, fw in zip(self.firms, self.this_week, strict=True):
             led = firm.ledger
             led.revenue = float(revenue[firm.index])
@@ -640,10 +582,9 @@ class OffshoringModel(mesa.Model):
 
     # 13 --------------------------------------------------------------------
     def observation(self, w: int) -> None:
-        stats = customer_stats(self.population)
-        counts = stats.counts
+        counts = self.stats.counts
         for firm, fw in zip(self.firms, self.this_week, strict=True):
-            row = firm_kpis(self, firm, fw, counts, stats)
+            row = firm_kpis(self, firm, fw)
             self._rows.append(row)
             obs = {"customers": float(counts[firm.index]), "complaints": fw.complaints,
                    "contacts": fw.contacts, "s_sum": fw.s_sum, "s_sq": fw.s_sq}

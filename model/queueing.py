@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class QueueResult:
     occupancy: float       # share of agent time busy
 
 
+@njit(cache=True)
 def erlang_c(servers: int, load: float) -> float:
     """Probability of waiting in M/M/s with offered ``load`` (Erlangs); 1 if unstable.
 
@@ -56,21 +58,37 @@ def _erlang_a_integer(servers: int, lam: float, mu: float, theta: float,
     """M/M/s+M by its birth-death chain, truncated where the tail is negligible."""
     if servers <= 0:
         return QueueResult(1.0, 1.0 / theta, 1.0, 0.0, 1.0)
-    nmax = servers + max(50, int(10 * lam / theta) + 50)
-    n = np.arange(nmax + 1)
-    death = np.minimum(n, servers) * mu + np.maximum(n - servers, 0) * theta
-    logp = np.zeros(nmax + 1)
-    logp[1:] = np.cumsum(np.log(lam) - np.log(death[1:]))
-    p = np.exp(logp - logp.max())
-    p /= p.sum()
-    p_wait = float(p[servers:].sum())
-    queue = float((np.maximum(n - servers, 0) * p).sum())
+    p_wait, queue, busy = _birth_death(servers, lam, mu, theta)
     mean_wait = queue / lam
     p_abandon = min(1.0, theta * queue / lam)
-    busy = float((np.minimum(n, servers) * p).sum())
     # Exponential tail matched to P(wait) and mean wait: exact for Erlang C.
     sl = 1.0 - p_wait * math.exp(-threshold * p_wait / mean_wait) if mean_wait > 0 else 1.0
     return QueueResult(p_wait, mean_wait, p_abandon, sl, busy / servers)
+
+
+@njit(cache=True)
+def _birth_death(servers: int, lam: float, mu: float, theta: float) -> tuple[float, float, float]:
+    """(P(wait), mean queue length, mean busy agents) of M/M/s+M.
+
+    The stationary law p_n is proportional to prod_{k<=n} lam / death_k with
+    death_k = min(k, s) mu + max(k - s, 0) theta, computed in logs and
+    truncated at s + max(50, 10 lam / theta + 50), where the tail is negligible.
+    """
+    nmax = servers + max(50, int(10 * lam / theta) + 50)
+    logp = np.zeros(nmax + 1)
+    for n in range(1, nmax + 1):
+        death = min(n, servers) * mu + max(n - servers, 0) * theta
+        logp[n] = logp[n - 1] + math.log(lam) - math.log(death)
+    top = logp.max()
+    total = p_wait = queue = busy = 0.0
+    for n in range(nmax + 1):
+        p = math.exp(logp[n] - top)
+        total += p
+        if n >= servers:
+            p_wait += p
+            queue += (n - servers) * p
+        busy += min(n, servers) * p
+    return p_wait / total, queue / total, busy / total
 
 
 def erlang_a(agents: float, arrivals_per_hour: float, aht_minutes: float,

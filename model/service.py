@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from model.params import CustomerParams
 from model.queueing import QueueResult
@@ -115,3 +116,102 @@ def notices_offshore(understood: np.ndarray, c: CustomerParams, rng: np.random.G
                      ) -> np.ndarray:
     """Whether each offshore-served customer notices: always if not understood."""
     return ~understood | (rng.random(understood.size) < c.notice_prob)
+
+
+# Columns of the per-channel tally returned by ``serve_contacts``.
+TALLY = ("contacts", "answered", "resolved", "abandoned", "s_sum", "s_sq", "complaints",
+         "q_sum")
+
+
+def customer_coefficients(c: CustomerParams) -> np.ndarray:
+    """The customer parameters ``serve_contacts`` reads, in its order (float64)."""
+    return np.array([c.weight_resolution, c.weight_wait, c.weight_comprehension,
+                     c.weight_orientation, c.notice_prob, c.awareness_bias,
+                     c.sensitive_bias_factor, c.disconfirmation_weight, c.satisfaction_weight,
+                     c.expectation_anchor, c.expectation_rate, c.dissatisfied_below,
+                     c.complaint_prob])
+
+
+def channel_table(channels: list[Channel | None], reputation: list[float], patience: float
+                  ) -> np.ndarray:
+    """One row per channel: the figures ``serve_contacts`` reads (float64; None: zeros).
+
+    Columns: abandonment, language fit, resolution, escalation, wait score,
+    orientation, access gain, offshore (0/1), the firm's reputation.
+    """
+    table = np.zeros((len(channels), 9))
+    for row, ch, rep in zip(table, channels, reputation, strict=True):
+        if ch is not None:
+            row[:] = (ch.queue.p_abandon, ch.language_fit, ch.fcr, ch.escalation,
+                      wait_score(ch, patience), ch.orientation, ch.access_gain,
+                      float(ch.offshore), rep)
+    return table
+
+
+@njit(cache=True)
+def serve_contacts(contacts: np.ndarray, channel: np.ndarray, sensitive: np.ndarray,
+                   table: np.ndarray, k: np.ndarray, aware: np.ndarray,
+                   ethnocentrism: np.ndarray, expectation: np.ndarray,
+                   satisfaction: np.ndarray, unresolved: np.ndarray, valence: np.ndarray,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Serve every contact of the week and update its customer (DESIGN steps 6 and 7).
+
+    ``contacts`` (sorted customer indices), ``channel`` (row of ``table``,
+    see ``channel_table``) and ``sensitive`` are per contact; ``k`` is
+    ``customer_coefficients``. Per contact, the law of ``draw_outcomes``:
+    abandoned, else understood, resolved at first contact (25 % less often
+    if misunderstood) or by escalation; quality from resolution, wait,
+    comprehension and orientation. An offshore contact may be noticed
+    (always when misunderstood) and an aware customer subtracts the
+    awareness bias (``awareness_bias``). Then, as in model.satisfaction:
+    transaction satisfaction, cumulative satisfaction, expectation, the
+    unresolved streak and a possible complaint. A customer without a contact
+    ends any streak and has no valence this week. Uniforms are drawn only
+    where an outcome depends on them. Returns (transaction satisfaction per
+    contact, one row per channel of sums with the columns ``TALLY``).
+    """
+    j = 0
+    for i in range(valence.size):  # customers without a contact
+        if j < contacts.size and contacts[j] == i:
+            j += 1
+        else:
+            valence[i] = np.nan
+            unresolved[i] = 0
+    s_out = np.empty(contacts.size)
+    tally = np.zeros((table.shape[0], 8))  # the columns of TALLY
+    for n in range(contacts.size):
+        i, row = contacts[n], table[channel[n]]
+        abandoned = rng.random() < row[0]
+        understood = resolved = False
+        if not abandoned:
+            understood = rng.random() < row[1]
+            resolved = rng.random() < (row[2] if understood else row[2] * MISUNDERSTOOD_RESOLUTION)
+            if not resolved and row[3] > 0:
+                resolved = rng.random() < row[3]
+        q = k[0] * resolved + k[2] * understood + row[6]
+        if not abandoned:
+            q += k[1] * row[4] + k[3] * row[5]
+        q = min(max(q, 0.0), 1.0)
+        if row[7] > 0:
+            if not abandoned and (not understood or rng.random() < k[4]):
+                aware[i] = True
+            if aware[i]:
+                q = min(max(q - k[5] * ethnocentrism[i] * (k[6] if sensitive[n] else 1.0), 0.0),
+                        1.0)
+        e = expectation[i]
+        s = min(max(q + k[7] * (q - e), 0.0), 1.0)
+        satisfaction[i] = (1.0 - k[8]) * satisfaction[i] + k[8] * s
+        expectation[i] = e + k[10] * (k[9] * row[8] + (1.0 - k[9]) * q - e)
+        unresolved[i] = 0 if resolved else unresolved[i] + 1
+        valence[i] = s
+        s_out[n] = s
+        t = tally[channel[n]]
+        t[0] += 1
+        t[1] += not abandoned
+        t[2] += resolved
+        t[3] += abandoned
+        t[4] += s
+        t[5] += s * s
+        t[6] += s < k[11] and rng.random() < k[12]
+        t[7] += q
+    return s_out, tally

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from model.acquisition import adoption_probability, satisfied_neighbour_counts
+from model.acquisition import adopters, adoption_probability, satisfied_neighbour_counts
 from model.network import SocialNetwork
+from model.population import PROSPECT
 
 
 def _net(n: int, strong: list[tuple[int, int]], weak: list[tuple[int, int]]) -> SocialNetwork:
@@ -59,3 +60,33 @@ def test_adoption_frequency_matches_probability() -> None:
     adopt = np.random.default_rng(3).random(n) < p
     sigma = np.sqrt(p[0] * (1 - p[0]) / n)
     assert abs(adopt.mean() - (1 - 0.99 * 0.95 ** 2)) < 5 * sigma
+
+
+def test_adopters_frequency_matches_probability() -> None:
+    """20,000 prospects, each tied to 2 satisfied customers (strong), 1 satisfied (weak) and
+    1 dissatisfied (strong): the adopting share within 5 sigma of adoption_probability."""
+    k = 20_000
+    base = 5 * np.arange(k)  # prospect, 2 satisfied strong, 1 satisfied weak, 1 dissatisfied
+    strong = [(int(b), int(b) + j) for b in base for j in (1, 2, 4)]
+    weak = [(int(b), int(b) + 3) for b in base]
+    n = 5 * k
+
+    def adj(edges):
+        e = np.array(edges)
+        return sp.csr_matrix((np.ones(2 * len(e), np.float32),
+                              (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=(n, n))
+
+    net = SocialNetwork(adj(strong), adj(weak))
+    firm = np.zeros(n, np.int16)
+    firm[base] = PROSPECT
+    satisfaction = np.full(n, 0.9, np.float32)
+    satisfaction[base + 4] = 0.2
+    a, b_s, b_w = 0.02, 0.05, 0.03
+    got = adopters(net, firm, satisfaction, 0.75, a, b_s, b_w, np.random.default_rng(6))
+    assert np.isin(got, base).all() and np.all(np.diff(got) > 0)
+    p = adoption_probability(a, b_s, b_w, np.array([2.0]), np.array([1.0]))[0]
+    assert abs(got.size / k - p) < 5 * np.sqrt(p * (1 - p) / k)
+    assert adopters(net, firm, satisfaction, 0.75, 0.0, 0.0, 0.0,
+                    np.random.default_rng(6)).size == 0
+    assert adopters(net, firm, satisfaction, 0.75, 1.0, 0.0, 0.0,
+                    np.random.default_rng(6)).size == k

@@ -58,6 +58,65 @@ def test_best_rival_image() -> None:
     assert img[0, 2] == 0.9  # input untouched
 
 
+C = CustomerParams(churn_satisfaction_beta=4.0, churn_unresolved_beta=0.7,
+                   churn_image_beta=3.0, satisfaction_reference=0.75)
+
+
+def _state(n: int, S: float, unresolved: int, own: float, rival: float):
+    """n customers of firm 0 with the same state (firm 1 the rival), column-major images."""
+    image = np.asfortranarray(np.tile(np.array([own, rival], np.float32), (n, 1)))
+    return (np.full(n, S, np.float32), np.full(n, unresolved, np.int16), image,
+            np.zeros(n, np.int16))
+
+
+def test_kernel_probability_is_the_defined_law() -> None:
+    """weekly_probabilities = 1 - exp(-h0 risk_score) with the best rival's image."""
+    rng = np.random.default_rng(0)
+    n, h0 = 1000, 0.003
+    S = rng.random(n).astype(np.float32)
+    U = rng.integers(0, 6, n).astype(np.int16)
+    image = np.asfortranarray(rng.random((n, 3)).astype(np.float32))
+    firm = rng.integers(-1, 3, n).astype(np.int16)
+    got = churn.weekly_probabilities(S, U, image, firm, h0, *churn.coefficients(C))
+    act = firm >= 0
+    own = image[act, firm[act]]
+    defined = churn.churn_probability(h0, churn.risk_score(
+        S[act], U[act], own, churn.best_rival_image(image[act], firm[act].astype(int)), C))
+    np.testing.assert_allclose(got[act], defined, rtol=1e-6)
+    assert np.isnan(got[~act]).all()
+
+
+@pytest.mark.parametrize(("S", "unresolved", "rival"), [
+    (0.75, 0, 0.6),   # reference customer: p = 1 - exp(-h0), under the thinning cut
+    (0.6, 1, 0.7),    # below the cut
+    (0.1, 3, 0.9),    # far above the cut: drawn directly
+])
+def test_drawn_churn_share_matches_the_probability(S, unresolved, rival) -> None:
+    """200,000 identical customers: the share who leave within 5 sigma of their probability."""
+    n, h0 = 200_000, 0.0025
+    S_, U, image, firm = _state(n, S, unresolved, 0.6, rival)
+    p = churn.weekly_probabilities(S_[:1], U[:1], image[:1], firm[:1], h0,
+                                   *churn.coefficients(C))[0]
+    tenure = np.zeros(n, np.int32)
+    idx = churn.draw_churners(S_, U, image, firm, tenure, h0, *churn.coefficients(C),
+                              np.random.default_rng(3))
+    assert abs(idx.size / n - p) < 5 * math.sqrt(p * (1 - p) / n)
+    assert np.all(np.diff(idx) > 0) and (tenure == 1).all()
+
+
+def test_prospects_never_churn_and_keep_their_tenure() -> None:
+    S, U, image, firm = _state(1000, 0.0, 3, 0.0, 1.0)  # the highest hazard there is
+    firm[::2] = -1
+    tenure = np.zeros(1000, np.int32)
+    idx = churn.draw_churners(S, U, image, firm, tenure, 0.5, *churn.coefficients(C),
+                              np.random.default_rng(4))
+    assert (firm[idx] == 0).all() and idx.size > 0
+    assert (tenure[::2] == 0).all() and (tenure[1::2] == 1).all()
+    none = churn.draw_churners(S, U, image, firm, tenure, 0.0, *churn.coefficients(C),
+                               np.random.default_rng(4))
+    assert none.size == 0  # h0 = 0: nobody leaves
+
+
 def test_logit_shares_known_values() -> None:
     assert churn.logit_shares(np.array([1.3, 1.3])) == pytest.approx([0.5, 0.5])
     u = np.log(np.array([1.0, 2.0, 3.0]))

@@ -36,3 +36,28 @@ def test_draw_contacts_frequency_and_no_prospects() -> None:
     active = int((pop.firm >= 0).sum())
     assert abs(who.size / active - 0.05) < 5 * np.sqrt(0.05 * 0.95 / active)
     assert np.all(np.diff(who) > 0)  # sorted, no duplicates
+
+
+def test_draw_contacts_by_segment_and_open_problem() -> None:
+    """Each customer contacts with 1 - (1 - rate)(1 - repeat): shares per group within 5 sigma."""
+    pop = _population(200_000, seed=3)
+    pop.firm[:] = np.arange(pop.n) % 3
+    pop.segment[:] = np.where(np.arange(pop.n) % 2 == 0, MASS, PREMIUM)
+    pop.unresolved[:] = np.where(np.arange(pop.n) % 4 < 2, 0, 2)
+    m = MarketParams(contact_rate_mass=0.05, contact_rate_premium=0.12, repeat_contact_prob=0.6)
+    contacted = np.zeros(pop.n, bool)
+    contacted[demand.draw_contacts(pop, m, np.random.default_rng(4))] = True
+    p = demand.contact_probability(pop, m)
+    for value in np.unique(p):
+        group = p == value
+        n = int(group.sum())
+        assert abs(contacted[group].mean() - value) < 5 * np.sqrt(value * (1 - value) / n)
+
+
+def test_expected_contacts_sum_the_probabilities_per_firm() -> None:
+    pop = _population(5000, seed=5)
+    pop.unresolved[::7] = 1
+    m = MarketParams()
+    p = demand.contact_probability(pop, m)
+    want = [p[pop.firm == f].sum() for f in range(pop.n_firms)]
+    np.testing.assert_allclose(demand.expected_contacts(pop, m), want, rtol=1e-12)

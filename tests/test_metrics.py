@@ -6,10 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from model import OffshoringModel, scenario
 from model.metrics import (
     EVENT_FLAGS,
     KPI_COLUMNS,
     SUMMARY_COLUMNS,
+    customer_stats,
     model_reporters,
     nps,
     summarise,
@@ -91,3 +93,23 @@ def test_datacollector_reporters(relocating_run) -> None:
     pop = model.population
     assert df["mean_satisfaction"].iloc[-1] == pytest.approx(
         float(pop.satisfaction[pop.firm >= 0].mean()))
+
+
+def test_customer_stats_equal_their_per_firm_definitions() -> None:
+    p = scenario("stay-home", n_customers=3000, burn_in_weeks=5)
+    pop = OffshoringModel(p, rng=8).population
+    stats = customer_stats(pop)
+    for f in range(p.n_firms):
+        mine = pop.firm == f
+        assert stats.counts[f] == mine.sum()
+        assert stats.by_segment[f].tolist() == [int((mine & (pop.segment == s)).sum())
+                                                for s in (0, 1)]
+        assert stats.nps[f] == pytest.approx(nps(pop.satisfaction[mine]))
+        assert stats.image_all[f] == pytest.approx(100 * pop.image[:, f].astype(float).mean())
+        assert stats.image_own[f] == pytest.approx(
+            100 * pop.image[mine, f].astype(float).mean())
+    active = pop.firm >= 0
+    assert stats.mean_satisfaction == pytest.approx(pop.satisfaction[active].astype(float).mean())
+    empty = customer_stats(type(pop)(**{**pop.__dict__, "firm": np.full(pop.n, -1, np.int16)}))
+    assert np.isnan(empty.nps).all() and np.isnan(empty.image_own).all()
+    assert (empty.counts == 0).all() and np.isnan(empty.mean_satisfaction)

@@ -15,14 +15,16 @@ import math
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import scenario
 from model.churn import logit_shares
-from model.params import iter_fields
+from model.network import SocialNetwork
+from model.params import CustomerParams, iter_fields
 from model.queueing import erlang_a, erlang_c
-from model.word_of_mouth import apply_messages
+from model.word_of_mouth import spread
 
 FIELDS = [
     "market.contact_rate_mass", "market.contact_rate_premium", "market.repeat_contact_prob",
@@ -119,10 +121,17 @@ def test_logit_shares_are_a_distribution(u: list[float]) -> None:
     assert np.argmax(s) == np.argmax(u) or s[np.argmax(u)] == s.max()
 
 
-@given(img=st.floats(0, 1), w=st.floats(0, 1), k=st.integers(0, 20), positive=st.booleans())
+@given(img=st.floats(0, 1), w=st.floats(0, 1), k=st.integers(1, 20), positive=st.booleans())
 def test_messages_keep_images_in_unit_interval(img, w, k, positive) -> None:
-    image = np.full((2, 2), img)
-    apply_messages(image, np.zeros(k, np.int64), np.zeros(k, np.int64), positive, w)
+    """k messages to customer 0 of a star network keep every image in [0, 1]."""
+    strong = sp.csr_matrix((np.ones(2 * k, np.float32),
+                            (np.r_[np.zeros(k, int), np.arange(1, k + 1)],
+                             np.r_[np.arange(1, k + 1), np.zeros(k, int)])), shape=(k + 1, k + 1))
+    net = SocialNetwork(strong, sp.csr_matrix((k + 1, k + 1), dtype=np.float32))
+    c = CustomerParams(wom_pos_prob=1.0, wom_neg_prob=1.0, weak_tie_factor=0.0, wom_influence=w)
+    image = np.full((k + 1, 2), img)
+    spread(image, net, np.zeros(k + 1, np.int16), np.full(k, 0.9 if positive else 0.1),
+           np.arange(1, k + 1), c, np.random.default_rng(0))
     assert np.all((image >= 0) & (image <= 1))
     # 1 - (1 - img) may round a last bit below img: allow one ulp-scale slack
     assert (image[0, 0] >= img - 1e-15) if positive else (image[0, 0] <= img)

@@ -70,7 +70,7 @@ def test_contact_probability_matches_demand_kernel() -> None:
 
 
 def test_churn_probability_matches_churn_kernels() -> None:
-    """Both the defining formula and the model's float32 kernel, for every customer."""
+    """Both the defining formula and the model's compiled kernel, for every customer."""
     ref = _reference()
     agents, pop = _state(ref)
     active = np.flatnonzero(pop.firm >= 0)
@@ -80,8 +80,9 @@ def test_churn_probability_matches_churn_kernels() -> None:
     defined = churn.churn_probability(h0, churn.risk_score(
         pop.satisfaction[active], pop.unresolved[active], img[np.arange(active.size), own],
         churn.best_rival_image(img, own), c))
-    kernel = churn.weekly_churn_probability(pop.satisfaction, pop.unresolved,
-                                            churn.image_gap(pop.image, pop.firm), h0, c)
+    kernel = churn.weekly_probabilities(pop.satisfaction, pop.unresolved, pop.image, pop.firm,
+                                        h0, *churn.coefficients(c))
+    assert np.isnan(kernel[pop.firm < 0]).all()
     np.testing.assert_allclose(got, defined, rtol=RTOL)
     np.testing.assert_allclose(got, kernel[active], rtol=RTOL)
 
@@ -118,7 +119,8 @@ def test_adoption_probability_matches_acquisition_kernel() -> None:
 
 @pytest.mark.parametrize("offshore", [False, True])
 def test_service_and_satisfaction_updates_match_kernels(offshore: bool) -> None:
-    """A channel without chance (all answered, understood, resolved): exact updates."""
+    """A channel without chance (all answered, understood, resolved): exact updates, the same
+    from the defining functions, the model's compiled kernel and the reference agents."""
     ref = _reference(**{"customers.notice_prob": 1.0})
     agents, pop = _state(ref)
     c = ref.p.customers
@@ -136,6 +138,16 @@ def test_service_and_satisfaction_updates_match_kernels(offshore: bool) -> None:
     s = satisfaction.transaction_satisfaction(q, pop.expectation[who], c.disconfirmation_weight)
     S = satisfaction.update_cumulative(pop.satisfaction[who], s, c.satisfaction_weight)
     E = satisfaction.update_expectation(pop.expectation[who], q, rep, c)
+    arrays = {k: np.array(getattr(pop, k)) for k in ("aware", "ethnocentrism", "expectation",
+                                                     "satisfaction", "unresolved", "valence")}
+    table = service.channel_table([ch], [float(rep)], ref.p.market.patience_minutes)
+    s_kernel, _ = service.serve_contacts(
+        who, np.zeros(who.size, np.intp), sensitive, table, service.customer_coefficients(c),
+        *arrays.values(), np.random.default_rng(0))
+    np.testing.assert_allclose(s_kernel, s, rtol=RTOL)
+    np.testing.assert_allclose(arrays["satisfaction"][who], S, rtol=RTOL)
+    np.testing.assert_allclose(arrays["expectation"][who], E, rtol=RTOL)
+    assert arrays["aware"][who].tolist() == aware.tolist()
     tally = {k: [] for k in ("abandoned", "resolved", "understood", "quality", "s", "complaints")}
     for i, sens in zip(who, sensitive, strict=True):
         agents[i].serve(ch, bool(sens), float(rep), tally)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import service
+from model import satisfaction, service
 from model.params import CustomerParams
 from model.queueing import QueueResult
 
@@ -93,3 +93,102 @@ def test_notices_offshore() -> None:
     rng = np.random.default_rng(2)
     np.testing.assert_array_equal(service.notices_offshore(understood, never, rng), ~understood)
     assert service.notices_offshore(understood, always, rng).all()
+
+
+# ---------------------------------------------------------------- the compiled kernel
+def _customers(n: int, expectation: float = 0.6, satisfaction: float = 0.7) -> dict:
+    """State arrays of ``n`` customers as ``serve_contacts`` takes them."""
+    return dict(aware=np.zeros(n, bool), ethnocentrism=np.full(n, 0.5, np.float32),
+                expectation=np.full(n, expectation, np.float32),
+                satisfaction=np.full(n, satisfaction, np.float32),
+                unresolved=np.zeros(n, np.int16), valence=np.zeros(n, np.float32))
+
+
+def _serve_all(channels: list[service.Channel], channel_of: np.ndarray, state: dict,
+               c: CustomerParams, contacts: np.ndarray, sensitive: np.ndarray | None = None,
+               seed: int = 0, reputation: float = 0.6):
+    table = service.channel_table(channels, [reputation] * len(channels), 3.0)
+    if sensitive is None:
+        sensitive = np.zeros(contacts.size, bool)
+    return service.serve_contacts(contacts, channel_of, sensitive, table,
+                                  service.customer_coefficients(c), state["aware"],
+                                  state["ethnocentrism"], state["expectation"],
+                                  state["satisfaction"], state["unresolved"], state["valence"],
+                                  np.random.default_rng(seed))
+
+
+def test_kernel_updates_match_the_satisfaction_formulas() -> None:
+    """No chance involved (answered, understood, resolved): every update has its known value."""
+    c = CustomerParams()
+    q_chan = QueueResult(0.3, 1.5, 0.0, 0.8, 0.9)
+    ch = _channel(orientation=0.5, queue=q_chan, access_gain=0.0)  # quality 0.825
+    st = _customers(10, expectation=0.6, satisfaction=0.7)
+    st["unresolved"][:] = [0, 2, 0, 1, 0, 3, 0, 0, 4, 0]
+    contacts = np.array([1, 4, 5, 9])
+    s, tally = _serve_all([ch], np.zeros(4, np.intp), st, c, contacts)
+    q = 0.825
+    s_expected = satisfaction.transaction_satisfaction(np.array([q]), np.array([0.6]),
+                                                       c.disconfirmation_weight)[0]
+    np.testing.assert_allclose(s, s_expected)
+    np.testing.assert_allclose(st["satisfaction"][contacts], satisfaction.update_cumulative(
+        np.float32(0.7), s_expected, c.satisfaction_weight), rtol=1e-6)
+    np.testing.assert_allclose(st["expectation"][contacts], satisfaction.update_expectation(
+        np.float32(0.6), q, 0.6, c), rtol=1e-6)
+    np.testing.assert_allclose(st["valence"][contacts], s_expected, rtol=1e-6)
+    others = np.setdiff1d(np.arange(10), contacts)
+    assert np.isnan(st["valence"][others]).all()       # no contact, no valence
+    assert (st["unresolved"] == 0).all()                # resolved, or a week without contact
+    assert not st["aware"].any()                        # a home channel is never noticed
+    row = dict(zip(service.TALLY, tally[0], strict=True))
+    assert (row["contacts"], row["answered"], row["resolved"], row["abandoned"]) == (4, 4, 4, 0)
+    assert row["q_sum"] == pytest.approx(4 * q) and row["s_sum"] == pytest.approx(4 * s_expected)
+    assert row["s_sq"] == pytest.approx(4 * s_expected**2) and row["complaints"] == 0
+
+
+def test_kernel_outcome_frequencies_match_the_channel_laws() -> None:
+    """300,000 contacts on three channels: abandonment, comprehension and resolution (with
+    escalation), and the complaints of dissatisfied customers, within 5 sigma."""
+    n = 300_000
+    c = CustomerParams(complaint_prob=0.3)
+    a = _channel(fcr=0.7, language_fit=0.6, escalation=0.1,
+                 queue=QueueResult(0.5, 1.0, 0.2, 0.5, 0.9))
+    b = _channel(fcr=0.5, language_fit=0.9)
+    gone = _channel(queue=QueueResult(1.0, 3.0, 1.0, 0.0, 1.0))  # s = 0: all dissatisfied
+    channel_of = (np.arange(n) % 3).astype(np.intp)
+    _, tally = _serve_all([a, b, gone], channel_of, _customers(n), c, np.arange(n), seed=3)
+    for k, ch, p_ab in ((0, a, 0.2), (1, b, 0.0)):
+        row = dict(zip(service.TALLY, tally[k], strict=True))
+        m = row["contacts"]
+        if p_ab:
+            assert abs(row["abandoned"] / m - p_ab) < 5 * np.sqrt(p_ab * (1 - p_ab) / m)
+        else:
+            assert row["abandoned"] == 0
+        p_res = service.expected_fcr(ch)
+        answered = row["answered"]
+        assert answered == m - row["abandoned"]
+        assert abs(row["resolved"] / answered - p_res) < 5 * np.sqrt(p_res * (1 - p_res) / m)
+    row = dict(zip(service.TALLY, tally[2], strict=True))
+    assert row["resolved"] == 0 and row["s_sum"] == 0.0
+    assert abs(row["complaints"] / row["contacts"] - 0.3) < 5 * np.sqrt(0.21 / row["contacts"])
+
+
+def test_kernel_offshore_noticing_and_awareness_bias() -> None:
+    """Misunderstood offshore contacts are always noticed, abandoned ones never; aware
+    customers lose bias x ethnocentrism (x 1.5 when sensitive)."""
+    c = CustomerParams(notice_prob=0.0, awareness_bias=0.2, sensitive_bias_factor=1.5)
+    abroad = _channel(language_fit=0.0, fcr=1.0, offshore=True)   # nobody understood
+    clear = _channel(language_fit=1.0, fcr=1.0, offshore=True)    # understood, never noticed
+    gone = _channel(offshore=True, queue=QueueResult(1.0, 3.0, 1.0, 0.0, 1.0))  # all abandon
+    st = _customers(9)
+    st["aware"][6] = True  # already aware before the week
+    contacts = np.arange(9)
+    channel_of = np.repeat(np.arange(3), 3).astype(np.intp)
+    sensitive = np.array([False, True, False] * 3)
+    _, tally = _serve_all([abroad, clear, gone], channel_of, st, c, contacts, sensitive)
+    assert st["aware"].tolist() == [True] * 3 + [False] * 3 + [True, False, False]
+    q = tally[:, service.TALLY.index("q_sum")]
+    # misunderstood and resolved 25 % less often: quality drops the comprehension weight,
+    # then the bias 0.2 x 0.5 (x 1.5 for the sensitive one) for the aware
+    assert tally[0, service.TALLY.index("contacts")] == 3
+    assert q[1] == pytest.approx(3 * 1.0)  # understood, resolved, unaware: quality 1
+    assert q[2] == pytest.approx(0.0)      # all abandoned; customer 6 aware: 0 - bias, clipped

@@ -12,68 +12,74 @@ from model.network import SocialNetwork, watts_strogatz
 from model.params import CustomerParams
 
 
-def test_neighbours_match_networkx() -> None:
-    """Every (row, neighbour) pair of the CSR walk is an edge of the networkx graph."""
-    g = nx.karate_club_graph()
-    adj = sp.csr_matrix(nx.to_scipy_sparse_array(g, nodelist=range(g.number_of_nodes())))
-    rows = np.array([0, 5, 33, 16, 0])  # a repeated row is walked twice
-    src, dst = wom.neighbours(adj, rows)
-    for pos, node in enumerate(rows):
-        assert sorted(dst[src == pos].tolist()) == sorted(g.neighbors(int(node)))
+def star(k: int) -> SocialNetwork:
+    """Customer 0 tied (strong) to customers 1..k, nobody else tied."""
+    strong = sp.csr_matrix(nx.to_scipy_sparse_array(nx.star_graph(k), dtype=np.float32))
+    return SocialNetwork(strong, sp.csr_matrix((k + 1, k + 1), dtype=np.float32))
 
 
-def test_neighbours_match_networkx_on_the_model_network() -> None:
-    net = watts_strogatz(500, 10, 0.2, np.random.default_rng(4))
-    g = net.to_networkx()
-    rows = np.arange(0, 500, 7)
-    src, dst = wom.neighbours(net.all_ties, rows)
-    for pos, node in enumerate(rows):
-        assert sorted(dst[src == pos].tolist()) == sorted(g.neighbors(int(node)))
-    empty_src, empty_dst = wom.neighbours(net.all_ties, np.array([], dtype=np.int64))
-    assert empty_src.size == 0 and empty_dst.size == 0
+def params(p: float, weak_factor: float = 0.0, w: float = 0.25) -> CustomerParams:
+    return CustomerParams(wom_pos_prob=p, wom_neg_prob=p, weak_tie_factor=weak_factor,
+                          wom_influence=w)
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 7])
-def test_apply_messages_k_messages(k: int) -> None:
-    """k messages: positive 1 - (1 - img)(1 - w)^k, negative img (1 - w)^k."""
+def test_k_messages_to_one_receiver(k: int) -> None:
+    """k messages: positive 1 - (1 - img)(1 - w)^k, negative img (1 - w)^k; nothing else moves."""
     img0, w = 0.4, 0.25
-    for positive, expected in ((True, 1 - (1 - img0) * (1 - w) ** k),
-                               (False, img0 * (1 - w) ** k)):
-        image = np.full((3, 2), img0, dtype=np.float32)
-        wom.apply_messages(image, np.full(k, 1), np.full(k, 0), positive, w)
-        assert image[1, 0] == pytest.approx(expected, rel=1e-6)
-        others = np.delete(image.ravel(), 1 * 2 + 0)
-        assert np.all(others == np.float32(img0))  # nobody else, no other firm
+    talkers = np.arange(1, k + 1)
+    firm = np.full(k + 1, 1)  # everyone a customer of firm 1
+    for sat, expected in ((0.9, 1 - (1 - img0) * (1 - w) ** k), (0.1, img0 * (1 - w) ** k)):
+        image = np.asfortranarray(np.full((k + 1, 2), img0, dtype=np.float32))
+        sent = wom.spread(image, star(k), firm, np.full(k, sat), talkers, params(1.0, w=w),
+                          np.random.default_rng(0))
+        assert sent == ((k, 0) if sat > 0.5 else (0, k))
+        assert image[0, 1] == pytest.approx(expected, rel=1e-6)
+        others = np.delete(image.ravel(order="C"), 0 * 2 + 1)
+        assert np.all(others == np.float32(img0))  # no other receiver, no other firm
 
 
-def test_apply_messages_mixed_receivers_and_firms() -> None:
-    image = np.full((2, 2), 0.5)
-    wom.apply_messages(image, np.array([0, 0, 1, 0]), np.array([1, 1, 0, 0]), True, 0.5)
-    np.testing.assert_allclose(image, [[0.75, 0.875], [0.75, 0.5]])
-    wom.apply_messages(image, np.array([], dtype=np.int64), np.array([], dtype=np.int64),
-                       False, 0.5)
-    np.testing.assert_allclose(image, [[0.75, 0.875], [0.75, 0.5]])
+def test_every_tie_of_every_talker_carries_a_message_at_p_one() -> None:
+    """p = 1 on strong and weak ties: each customer's image moves once per talking neighbour."""
+    net = watts_strogatz(500, 10, 0.2, np.random.default_rng(4))
+    g = net.to_networkx()
+    talkers = np.arange(0, 500, 7)
+    w = 0.1
+    image = np.full((500, 1), 0.5)
+    sent = wom.spread(image, net, np.zeros(500, np.int16), np.full(talkers.size, 0.95),
+                      talkers, params(1.0, weak_factor=1.0, w=w), np.random.default_rng(5))
+    heard = np.zeros(500)
+    for t in talkers:
+        for r in g.neighbors(int(t)):
+            heard[r] += 1
+    assert sent == (int(heard.sum()), 0)
+    np.testing.assert_allclose(image[:, 0], 1 - 0.5 * (1 - w) ** heard)
 
 
-def test_messages_all_or_nothing() -> None:
+def test_nothing_is_said_at_p_zero_or_without_salience() -> None:
     net = watts_strogatz(200, 6, 0.3, np.random.default_rng(5))
+    image = np.full((200, 2), 0.5)
     talkers = np.array([3, 50, 120])
-    rng = np.random.default_rng(6)
-    t, r = wom.messages(net, talkers, 1.0, 1.0, rng)
-    src, dst = wom.neighbours(net.all_ties, talkers)
-    assert sorted(zip(t.tolist(), r.tolist(), strict=True)) == sorted(
-        zip(talkers[src].tolist(), dst.tolist(), strict=True))
-    t, r = wom.messages(net, talkers, 0.0, 0.0, rng)
-    assert t.size == 0 and r.size == 0
+    firm = np.zeros(200, np.int16)
+    assert wom.spread(image, net, firm, np.full(3, 0.95), talkers, params(0.0),
+                      np.random.default_rng(6)) == (0, 0)
+    assert wom.spread(image, net, firm, np.full(3, 0.6), talkers, params(1.0),  # 0.45-0.75
+                      np.random.default_rng(6)) == (0, 0)
+    assert np.all(image == 0.5)
 
 
-def test_messages_probability_per_tie() -> None:
-    """p = 0.3 on ~24,000 strong ties: delivered share within 5 sigma (sigma ~ 0.003)."""
-    net = watts_strogatz(2000, 12, 0.0, np.random.default_rng(7))
-    talkers = np.arange(2000)
-    _, r = wom.messages(net, talkers, 0.3, 0.0, np.random.default_rng(8))
-    ties = net.strong.nnz
-    assert abs(r.size / ties - 0.3) < 5 * np.sqrt(0.3 * 0.7 / ties)
+@pytest.mark.parametrize("weak_factor", [0.0, 0.5])
+def test_messages_probability_per_tie(weak_factor: float) -> None:
+    """p = 0.3 per strong tie, 0.3 x factor per weak tie: delivered counts within 5 sigma."""
+    net = watts_strogatz(4000, 12, 0.2, np.random.default_rng(7))
+    talkers = np.arange(4000)
+    sent, _ = wom.spread(np.full((4000, 1), 0.5), net, np.zeros(4000, np.int16),
+                         np.full(4000, 0.9), talkers, params(0.3, weak_factor),
+                         np.random.default_rng(8))
+    strong, weak = net.strong.nnz, net.weak.nnz
+    mean = 0.3 * strong + 0.3 * weak_factor * weak
+    var = 0.21 * strong + 0.3 * weak_factor * (1 - 0.3 * weak_factor) * weak
+    assert abs(sent - mean) < 5 * np.sqrt(var)
 
 
 def test_spread_positive_and_negative() -> None:
