@@ -3,6 +3,8 @@
 A prospect adopts with probability 1 - (1 - a)(1 - b_s)^{n_s}(1 - b_w)^{n_w},
 n_s and n_w its strong- and weak-tie neighbours who are satisfied customers of
 some firm, then chooses a firm by multinomial logit over its images and prices.
+``adoption_probability`` and ``satisfied_neighbour_counts`` define the law; the
+model draws adopters with the compiled ``adopters``, tested against them.
 """
 
 from __future__ import annotations

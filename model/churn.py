@@ -6,6 +6,10 @@ weekly equivalent of the market's monthly churn target divided by the mean of
 the exponential term in the all-at-home steady state, fitted once per market
 preset and stored in model.calibration. A churner picks a rival, or leaves the
 market, by multinomial logit over images and prices (Gumbel-max draw).
+
+``risk_score``, ``churn_probability`` and ``best_rival_image`` define the law;
+the model draws with the compiled ``draw_churners`` (``weekly_probabilities``
+is its probability), which the tests hold to the definition.
 """
 
 from __future__ import annotations

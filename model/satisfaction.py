@@ -5,6 +5,9 @@ Oliver), clipped to [0, 1]. Cumulative satisfaction S <- (1 - lambda) S +
 lambda s (Bolton 1998). Expectation E moves toward a mix of the firm's
 reputation and the experienced quality. Dissatisfied customers complain with
 a small probability.
+
+These are the defining formulas; the model applies them contact by contact
+inside ``service.serve_contacts``, which the tests hold to them.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ week-to-week noise of resolution. The quality q of an experience combines
 resolution, waiting, comprehension and orientation; a customer who knows the
 agent is offshore subtracts a bias proportional to their ethnocentrism.
 Location itself carries no penalty.
+
+The model serves a week's contacts with the compiled ``serve_contacts``;
+``draw_outcomes``, ``awareness_bias`` and ``notices_offshore`` state the same
+laws as array functions, and the tests hold the kernel to them.
 """
 
 from __future__ import annotations
