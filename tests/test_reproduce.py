@@ -140,3 +140,35 @@ def test_mean_ci_matches_the_t_interval() -> None:
 def test_replicate_seeds_are_stable_prefixes() -> None:
     assert replicate_seeds(5)[:2] == replicate_seeds(2)
     assert len(set(replicate_seeds(20))) == 20
+
+
+def test_why_not_met_explains_failed_checks_with_their_numbers() -> None:
+    from experiments.research.narrative import why_not_met
+
+    def target(key: str, checks: dict[str, bool]) -> dict:
+        return {key: {"verdict": "MET" if all(checks.values()) else "NOT MET",
+                      "checks": checks}}
+    meta = {
+        "calibration": {"targets": target("a", {"Morocco gap in range": True,
+                                                "Morocco gap disappears when equalised": False}),
+                        "findings": {"CSAT gap, Morocco equalised (points)": {"model": 4.25},
+                                     "CSAT gap, Morocco equalised, no awareness bias (points)":
+                                         {"model": -1.5}}},
+        "cutover": {"targets": target("b", {"Morocco recovers almost fully": True})},
+        "adaptive": {"targets": target("c", {"median delay >= 1 year": False}),
+                     "findings": {"median_years_to_reshore": 0.5,
+                                  "median_csat_drop_first_quarter": 9.75,
+                                  "policy_csat_drop": 4.0, "policy_bad_reviews": 3,
+                                  "policy_review_weeks": 13}},
+    }
+    text = why_not_met(meta)
+    assert "* **a.**" in text and "4.2 points" in text and "-1.5" in text
+    assert "lies outside the published" not in text  # that check passed
+    assert "* **b.**" not in text                     # target b is met
+    assert "* **c.**" in text and "9.8 points" in text and "first 3 reviews" in text
+    meta["adaptive"]["findings"]["median_csat_drop_first_quarter"] = 2.0
+    assert "first 3 reviews" not in why_not_met(meta)  # the drop is within the tolerance
+    for m in meta.values():
+        for t in m["targets"].values():
+            t["verdict"] = "MET"
+    assert why_not_met(meta) == ""

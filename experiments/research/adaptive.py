@@ -11,7 +11,8 @@ among reshoring replicates), is often partial (at least half of them end with
 alpha > 0), and follows complaints (complaints per 1,000 customers in the 13
 weeks before the first reshoring above the level of the 13 weeks before
 cut-over, in at least 80 % of them); and at least a quarter of the replicates
-reshore at all.
+reshore at all. The table also gives each replicate's CSAT drop from the
+quarter before cut-over to the quarter after, beside the policy's threshold.
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ def per_replicate(runs: list[Run]) -> pd.DataFrame:
             "complaints_before_cutover": _window(r, "complaints_per_1000", cut - 13, cut)
             if cut is not None else np.nan,
             "complaints_before_reshore": _window(r, "complaints_per_1000", first - 13, first)
-            if first is not None else np.nan})
+            if first is not None else np.nan,
+            "csat_drop_first_quarter": _window(r, "csat", cut - 13, cut)
+            - _window(r, "csat", cut, cut + 13) if cut is not None else np.nan})
     return pd.DataFrame(rows)
 
 
@@ -143,5 +146,11 @@ def build(scale: Scale, out_dir: Path, workers: int = 2) -> Artefact:
         files=files, findings={"replicates_reshoring": int(t["first_reshore_week"].notna().sum()),
                                "median_years_to_reshore":
                                    float(t["years_offshore_to_reshore"].median()),
-                               "mean_final_alpha": float(t["final_alpha"].mean())},
+                               "mean_final_alpha": float(t["final_alpha"].mean()),
+                               "median_csat_drop_first_quarter":
+                                   float(t["csat_drop_first_quarter"].median()),
+                               "policy_csat_drop": float(params(PRESET, scale).policy.csat_drop),
+                               "policy_bad_reviews": int(params(PRESET, scale).policy.bad_reviews),
+                               "policy_review_weeks":
+                                   int(params(PRESET, scale).policy.review_weeks)},
         targets=target_c(t), run_seconds=total_seconds(runs))

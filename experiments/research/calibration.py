@@ -14,6 +14,9 @@ learning quarter, or to the end of a shorter run).
 * Target a variant "equalised": the destination's language_fit,
   customer_orientation, procedure_rigor and initial_proficiency set to the
   home site's values (a documented change of the experiment, not tuning).
+* Diagnostic variant "equalised, no awareness bias": as "equalised" with
+  ``customers.awareness_bias`` = 0, to show how much of the equalised gap is
+  the perception of customers who notice an offshore agent (not a target).
 * Target a variant "outsourcer matched": the French onshore outsourcer given
   Morocco's language_fit, customer_orientation, procedure_rigor,
   initial_proficiency, annual_attrition and ramp_weeks (the same lower
@@ -86,6 +89,9 @@ def variants(scale: Scale) -> dict[str, tuple[str, dict, int | None]]:
         "outsourcer-all": ("outsource-france", {"policy.share": 1.0}, short),
         "morocco-equalised": ("offshore-morocco", equalised("offshore-morocco"), short),
         "india-equalised": ("us-india", equalised("us-india"), short),
+        "morocco-equalised-unbiased": ("offshore-morocco", {**equalised("offshore-morocco"),
+                                                            "customers.awareness_bias": 0.0},
+                                       short),
         "outsourcer-matched": ("outsource-france", matched_outsourcer(), short),
         "outsourcer-matched-all": ("outsource-france", {**matched_outsourcer(),
                                                         "policy.share": 1.0}, short),
@@ -150,6 +156,9 @@ def _rows(by: dict[str, list[Run]]) -> list[dict]:
              "", 1, 1),
         _row("CSAT gap, India equalised (points)", [csat_gap(r) for r in by["india-equalised"]],
              "about 0 (target a)", None, None, "", 1, 1),
+        _row("CSAT gap, Morocco equalised, no awareness bias (points)",
+             [csat_gap(r) for r in by["morocco-equalised-unbiased"]],
+             "diagnostic: the equalised gap without perception", None, None, "", 1, 1),
         _row("CSAT gap home - vendor, onshore outsourcer (points)",
              [csat_gap(r) for r in by["outsource-france"]], "", None, None, "", 1, 1),
         _row("CSAT gap, onshore outsourcer with Morocco's resolution profile (points)",

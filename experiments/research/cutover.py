@@ -201,7 +201,10 @@ def target_b(t: pd.DataFrame) -> dict:
             f"{'yes' if quarter else 'no'}, Morocco >= {100 * NEAR_FULL:.0f} % recovered "
             f"{'yes' if near_full else 'no'}, India below home and below Morocco "
             f"{'yes' if india_below else 'no'}")
-    return {"b": {"verdict": "MET" if met else "NOT MET", "text": text,
+    checks = {"dip": bool(dips), "recovery within a quarter": quarter,
+              "Morocco recovers almost fully": bool(near_full),
+              "India below home and below Morocco": bool(india_below)}
+    return {"b": {"verdict": "MET" if met else "NOT MET", "text": text, "checks": checks,
                   "criterion": (f"vendor-minus-home quality gap < 0 in weeks 0-{DIP_WEEKS - 1} "
                                 f"(95 % CI) for Morocco and India; Morocco recovers within "
                                 f"{QUARTER[0]}-{QUARTER[1]} weeks and >= "

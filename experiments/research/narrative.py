@@ -184,6 +184,84 @@ value: they are assumptions, and the screening says which of them matter. The ve
 four reproduction targets follow, each with its numbers."""
 
 
+def _verdict(meta: dict, name: str, key: str) -> str | None:
+    return _get(meta, name, "targets", key, "verdict")
+
+
+def _failed(meta: dict, name: str, key: str, check: str) -> bool:
+    return _get(meta, name, "targets", key, "checks", check) is False
+
+
+def _why_a(meta: dict) -> str:
+    cal = _get(meta, "calibration", "findings") or {}
+
+    def v(q: str) -> Any:
+        return _get(cal, q, "model")
+    out = []
+    if _failed(meta, "calibration", "a", "Morocco gap in range"):
+        fcr = [v("FCR at home, France (%)"), v("FCR all contacts at Morocco (%)")]
+        out.append(f"Morocco's default gap ({_n(v('CSAT gap home - vendor, Morocco (points)'), 1)}"
+                   " points) lies outside the published 16-21; its resolution gap is smaller "
+                   f"than the CFI Group's ({_n(fcr[0])} % vs {_n(fcr[1])} % against 67 % vs "
+                   "50 %): the Maghreb profile is sourced, not fitted to the gap.")
+    if _failed(meta, "calibration", "a", "Morocco gap disappears when equalised"):
+        out.append("With resolution, comprehension and orientation equalised Morocco's gap "
+                   f"shrinks to {_n(v('CSAT gap, Morocco equalised (points)'), 1)} points; "
+                   "without the awareness bias as well it is "
+                   f"{_n(v('CSAT gap, Morocco equalised, no awareness bias (points)'), 1)}. "
+                   "What remains is perception: customers who notice an offshore agent judge "
+                   "the same service harder (consumer ethnocentrism, DESIGN.md), which the "
+                   "target's wording leaves out.")
+    return "* **a.** " + " ".join(out or ["See the criterion in the table."])
+
+
+def _why_b(meta: dict) -> str:
+    mo = _get(meta, "cutover", "findings", "offshore-morocco") or {}
+    ind = _get(meta, "cutover", "findings", "us-india") or {}
+    share = mo.get("recovered_share")
+    out = []
+    if _failed(meta, "cutover", "b", "Morocco recovers almost fully"):
+        out.append(
+            "The learning curve recovers almost fully where attrition is low (vendor "
+            f"proficiency {_n(mo.get('vendor_proficiency_plateau'), 3)} in Morocco against "
+            f"{_n(ind.get('vendor_proficiency_plateau'), 3)} in India), but quality recovers "
+            f"only {_n(None if share is None else 100 * share)} % of Morocco's dip: its plateau "
+            f"({_n(mo.get('plateau'), 1)} points) is the comprehension and orientation gap "
+            "that target a asks for. Read literally, a (a lasting gap of 16-21 CSAT points with "
+            "the default Maghreb profile) and b (near-full recovery there) cannot both hold; "
+            "the model keeps the sourced profiles.")
+    return "* **b.** " + " ".join(out or ["See the checks in the table."])
+
+
+def _why_c(meta: dict) -> str:
+    ad = _get(meta, "adaptive", "findings") or {}
+    drop, tol = ad.get("median_csat_drop_first_quarter"), ad.get("policy_csat_drop")
+    out = []
+    if _failed(meta, "adaptive", "c", "median delay >= 1 year"):
+        out.append(f"Reshoring comes a median {_n(ad.get('median_years_to_reshore'), 1)} years "
+                   "after offshoring. Offshoring 70 % of contacts lowers CSAT by a median "
+                   f"{_n(drop, 1)} points in the first quarter after cut-over, against a policy "
+                   f"tolerance of {_n(tol, 1)} points")
+        if drop is not None and tol is not None and drop > tol:
+            out[-1] += (f", so the first {_n(ad.get('policy_bad_reviews'))} reviews "
+                        f"({_n(ad.get('policy_review_weeks'))} weeks apart) after cut-over are "
+                        "all bad. Reshoring years later would need a firm that tolerates the "
+                        "drop it chose and reacts only to later deterioration")
+        out[-1] += ("; the thresholds (`policy.csat_drop`, `policy.complaint_ratio`, "
+                    "`policy.bad_reviews`) are assumptions.")
+    return "* **c.** " + " ".join(out or ["See the checks in the table."])
+
+
+def why_not_met(meta: dict[str, dict[str, Any]]) -> str:
+    """Why each target that is not met is not: the mechanism behind the numbers (Markdown)."""
+    parts = [(("calibration", "a"), _why_a), (("cutover", "b"), _why_b),
+             (("adaptive", "c"), _why_c)]
+    items = [fn(meta) for (name, key), fn in parts if _verdict(meta, name, key) == "NOT MET"]
+    if not items:
+        return ""
+    return "Why the targets not met are not met:\n\n" + "\n".join(items) + "\n"
+
+
 def answer(meta: dict[str, dict[str, Any]], folder: Path | None = None) -> str:
     """The plain-words page (Markdown)."""
     smoke = any(m["scale"]["name"] != "full" for m in meta.values())

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.research import ARTEFACTS, TARGETS
-from experiments.research.narrative import answer
+from experiments.research.narrative import answer, why_not_met
 
 KIND = {"calibration": "Table"}
 
@@ -89,6 +89,7 @@ def render(out: Path, scale: str) -> str:
         "Each target is decided by the runs (no hard-coded number, no per-figure tuning: "
         "preset defaults; a variant is a documented change of the experiment).\n",
         _targets(meta),
+        why_not_met(meta),
     ]
     sections = [_section(i + 1, n, meta.get(n), folder) for i, n in enumerate(ARTEFACTS)]
     return "\n".join(head + sections)
