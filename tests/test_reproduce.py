@@ -166,8 +166,13 @@ def test_why_not_met_explains_failed_checks_with_their_numbers() -> None:
     assert "lies outside the published" not in text  # that check passed
     assert "* **b.**" not in text                     # target b is met
     assert "* **c.**" in text and "9.8 points" in text and "first 3 reviews" in text
+    assert "Complaints had risen" not in text          # that check passed
     meta["adaptive"]["findings"]["median_csat_drop_first_quarter"] = 2.0
-    assert "first 3 reviews" not in why_not_met(meta)  # the drop is within the tolerance
+    meta["adaptive"]["targets"]["c"]["checks"]["at least 80% after complaints rose"] = False
+    meta["adaptive"]["findings"]["share_after_complaints_rose"] = 0.6
+    text = why_not_met(meta)
+    assert "first 3 reviews" not in text  # the drop is within the tolerance
+    assert "in only 60 % of the reshoring replicates" in text
     for m in meta.values():
         for t in m["targets"].values():
             t["verdict"] = "MET"

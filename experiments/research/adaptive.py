@@ -76,6 +76,13 @@ def per_replicate(runs: list[Run]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _share_after_complaints(t: pd.DataFrame) -> float:
+    """Share of the reshoring replicates whose complaints rose before the first reshoring."""
+    re = t[t["first_reshore_week"].notna()]
+    return float((re["complaints_before_reshore"] > re["complaints_before_cutover"]).mean()) \
+        if len(re) else float("nan")
+
+
 def target_c(t: pd.DataFrame) -> dict:
     """Verdict of target c from the per-replicate table."""
     n = len(t)
@@ -84,8 +91,7 @@ def target_c(t: pd.DataFrame) -> dict:
     share = k / n if n else 0.0
     delay = float(re["years_offshore_to_reshore"].median()) if k else float("nan")
     partial = float((re["final_alpha"] > 0).mean()) if k else float("nan")
-    follows = float((re["complaints_before_reshore"] > re["complaints_before_cutover"]).mean()) \
-        if k else float("nan")
+    follows = _share_after_complaints(t)
     checks = {f"at least {RESHORE_SHARE:.0%} of replicates reshore": share >= RESHORE_SHARE,
               f"median delay >= {MIN_YEARS:g} year": bool(k and delay >= MIN_YEARS),
               f"at least {PARTIAL_SHARE:.0%} partial": bool(k and partial >= PARTIAL_SHARE),
@@ -147,6 +153,7 @@ def build(scale: Scale, out_dir: Path, workers: int = 2) -> Artefact:
                                "median_years_to_reshore":
                                    float(t["years_offshore_to_reshore"].median()),
                                "mean_final_alpha": float(t["final_alpha"].mean()),
+                               "share_after_complaints_rose": _share_after_complaints(t),
                                "median_csat_drop_first_quarter":
                                    float(t["csat_drop_first_quarter"].median()),
                                "policy_csat_drop": float(params(PRESET, scale).policy.csat_drop),

@@ -249,6 +249,12 @@ def _why_c(meta: dict) -> str:
                         "drop it chose and reacts only to later deterioration")
         out[-1] += ("; the thresholds (`policy.csat_drop`, `policy.complaint_ratio`, "
                     "`policy.bad_reviews`) are assumptions.")
+    if _failed(meta, "adaptive", "c", "at least 80% after complaints rose"):
+        share = ad.get("share_after_complaints_rose")
+        out.append(f"Complaints had risen before the first reshoring in only "
+                   f"{_n(None if share is None else 100 * share)} % of the reshoring replicates: "
+                   "the survey CSAT criterion, which the offshoring drop trips at once, usually "
+                   "decides before complaints accumulate.")
     return "* **c.** " + " ".join(out or ["See the checks in the table."])
 
 
