@@ -21,13 +21,10 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -36,6 +33,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from viz.assets import configure_env
+from viz.measure import answers, free_port
 
 if TYPE_CHECKING:
     from playwright.sync_api import (
@@ -82,13 +80,6 @@ class SolaraServer:
         return self.log_path.read_text(errors="replace")
 
 
-def free_port() -> int:
-    """A TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment of an offline Solara server: this one plus the offline settings."""
     env = dict(os.environ)
@@ -104,23 +95,13 @@ def solara_command(app: str | Path, port: int, production: bool = True) -> list[
     return [*cmd, "--production"] if production else cmd
 
 
-def _answers(url: str) -> bool:
-    """Whether ``url`` answers HTTP 200, bypassing any proxy from the environment."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 def wait_until_ready(server: SolaraServer, timeout: float) -> None:
     """Poll ``server.url`` until it answers; raise :class:`ServerError` with the log."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise ServerError(f"solara exited ({server.process.returncode}):\n{server.log()}")
-        if _answers(server.url):
+        if answers(server.url):
             return
         time.sleep(0.2)
     raise ServerError(f"solara did not answer {server.url} within {timeout} s:\n{server.log()}")

@@ -112,13 +112,15 @@ def reset_and_wait(page: Page, views: int = VIEW_COUNT, timeout_ms: float = 60_0
     return float(page.evaluate(CLICK_AND_WAIT_JS, ["Reset", 0, views, timeout_ms]))
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether ``url`` answers HTTP 200, bypassing any proxy from the environment."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
         with opener.open(url, timeout=2) as response:
@@ -138,7 +140,7 @@ def served(port: int, timeout: float = 60.0) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + timeout
-        while not _answers(url):
+        while not answers(url):
             if proc.poll() is not None or time.monotonic() > deadline:
                 err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
                 raise RuntimeError(f"server did not start on {url}: {err.strip()}")
@@ -169,7 +171,7 @@ def measure(steps: int, customers: int | None, port: int, screenshot: Path | Non
     of the whole page afterwards (a viewport tall enough for every tile)."""
     from playwright.sync_api import sync_playwright
 
-    with served(port or _free_port()) as url, sync_playwright() as pw:
+    with served(port or free_port()) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                      args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
