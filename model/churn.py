@@ -65,6 +65,12 @@ def _predictor(S: float, unresolved: int, image: np.ndarray, firm: np.ndarray, i
 
 
 @njit(cache=True)
+def _leave_probability(x: float, h0: float) -> float:
+    """1 - exp(-h0 e^x): the weekly probability at linear predictor ``x``."""
+    return -math.expm1(-h0 * math.exp(x))
+
+
+@njit(cache=True)
 def weekly_probabilities(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray,
                          firm: np.ndarray, h0: float, s_ref: float, b_s: float, b_u: float,
                          b_i: float) -> np.ndarray:
@@ -73,7 +79,7 @@ def weekly_probabilities(S: np.ndarray, unresolved: np.ndarray, image: np.ndarra
     for i in range(S.size):
         if firm[i] >= 0:
             x = _predictor(S[i], unresolved[i], image, firm, i, s_ref, b_s, b_u, b_i)
-            out[i] = -math.expm1(-h0 * math.exp(x))
+            out[i] = _leave_probability(x, h0)
     return out
 
 
@@ -103,13 +109,13 @@ def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm
         tenure[i] += 1
         x = _predictor(S[i], unresolved[i], image, firm, i, s_ref, b_s, b_u, b_i)
         if x > x_cut:
-            leave = rng.random() < -math.expm1(-h0 * math.exp(x))
+            leave = rng.random() < _leave_probability(x, h0)
         else:
             candidate -= 1
             if candidate > 0:
                 continue
             candidate = skip(rng, log_cut)
-            leave = rng.random() * p_cut < -math.expm1(-h0 * math.exp(x))
+            leave = rng.random() * p_cut < _leave_probability(x, h0)
         if leave:
             out[k] = i
             k += 1
