@@ -17,7 +17,7 @@ import numpy as np
 
 from model import calibration
 from model.params import ParameterError
-from model.presets import MARKETS, scenario
+from model.presets import MARKETS, STAY_HOME, scenario
 from model.runner import simulate
 
 CALIBRATION_FILE = Path(calibration.__file__)
@@ -27,7 +27,7 @@ def measured_churn(market: str, z: float, customers: int, weeks: int, seeds: lis
                    ) -> float:
     """Mean monthly churn over firms, weeks and seeds with everything at home and Z = z."""
     calibration.RELATIVE_HAZARD[market] = z
-    preset = "stay-home" if market == "telecom" else f"{market}-stay-home"
+    preset = STAY_HOME[market]
     p = scenario(preset, n_customers=customers, weeks=weeks)
     return float(np.mean([simulate(p, s).kpis["churn_monthly"].mean() for s in seeds]))
 

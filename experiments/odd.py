@@ -184,8 +184,7 @@ def market_presets() -> str:
     header = ["Field", "Preset", "Default", "Unit", "Source"]
     out: list[str] = []
     for key, values in presets.MARKETS.items():
-        sources = {"monthly_churn_target": presets.MARKET_SOURCES[key]} \
-            if key in presets.MARKET_SOURCES else {}
+        sources = presets.MARKET_SOURCES.get(key, {})
         rows = preset_rows(MarketParams, values, sources, always=("monthly_churn_target",))
         z = calibration.relative_hazard(MarketParams(**values).name)
         out += ["", f"#### `{key}`", "",

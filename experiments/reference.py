@@ -41,7 +41,6 @@ from dataclasses import fields
 import mesa
 import numpy as np
 
-from model.churn import UNRESOLVED_CAP
 from model.image import REPUTATION_IN_BASELINE
 from model.model import OffshoringModel
 from model.params import CustomerParams
@@ -148,7 +147,8 @@ class ReferenceCustomer(mesa.Agent):
                 quality = min(1.0, max(0.0, quality - bias))
         s = quality + c.disconfirmation_weight * (quality - self.expectation)
         s = min(1.0, max(0.0, s))
-        self.satisfaction += c.satisfaction_weight * (s - self.satisfaction)
+        weight = c.satisfaction_weight / (1.0 + self.tenure / c.satisfaction_tenure_weeks)
+        self.satisfaction += weight * (s - self.satisfaction)
         target = c.expectation_anchor * reputation + (1 - c.expectation_anchor) * quality
         self.expectation += c.expectation_rate * (target - self.expectation)
         self.unresolved = 0 if resolved else self.unresolved + 1
@@ -182,7 +182,7 @@ class ReferenceCustomer(mesa.Agent):
     # 9, 10 -----------------------------------------------------------------
     def age(self, base: Sequence[float], sums: list[float], churners: list,
             prospects: list) -> None:
-        """Image memory (step 9), then the churn decision (step 10) of this customer.
+        """Image and awareness memory (step 9), then the churn decision (step 10).
 
         First ends the unresolved streak of a customer without contact this
         week (the vectorised model does it at the end of service; nothing reads
@@ -193,6 +193,8 @@ class ReferenceCustomer(mesa.Agent):
         c: CustomerParams = self.model.p.customers
         if not self.contacted:
             self.unresolved = 0  # no contact this week: the streak ends
+        if self.aware and self.random.random() < c.awareness_fade:
+            self.aware = False  # nothing reminded this customer: awareness fades
         img = self.image
         for j, b in enumerate(base):
             img[j] += c.image_memory * (b - img[j])
@@ -205,17 +207,21 @@ class ReferenceCustomer(mesa.Agent):
             churners.append(self)
 
     def churn_probability(self) -> float:
-        """Weekly churn probability 1 - exp(-h0 exp(x)) of a customer (step 10).
+        """Weekly churn probability 1 - exp(-h0 r) of a customer (step 10).
 
-        x = b_S (S_ref - S) + b_U min(U, 3) + b_I max(0, best rival image - own image).
+        r = [(1 - sigma) + sigma exp(b_S (S_ref - S) + b_I max(0, best rival - own image))]
+        x (rho_U if a problem is unresolved).
         """
         c: CustomerParams = self.model.p.customers
         img, f = self.image, self.firm
         rival = max(v for j, v in enumerate(img) if j != f)
         x = (c.churn_satisfaction_beta * (c.satisfaction_reference - self.satisfaction)
-             + c.churn_unresolved_beta * min(self.unresolved, UNRESOLVED_CAP)
              + c.churn_image_beta * max(0.0, rival - img[f]))
-        return -math.expm1(-self.model.base_hazard * math.exp(x))
+        sigma = c.churn_responsive_share
+        r = (1 - sigma) + sigma * math.exp(x)
+        if self.unresolved > 0:
+            r *= c.churn_unresolved_ratio
+        return -math.expm1(-self.model.base_hazard * r)
 
     def switch_utilities(self) -> list[float]:
         """Logit utility of each rival (own firm: -inf) and, last, of leaving the market."""

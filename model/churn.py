@@ -1,11 +1,20 @@
 """Churn and switching.
 
-Weekly hazard h = h0 exp(bS (Sref - S) + bU min(U, 3) + bI max(0, best rival image -
-own image)); weekly churn probability 1 - exp(-h). The base hazard h0 is the
-weekly equivalent of the market's monthly churn target divided by the mean of
-the exponential term in the all-at-home steady state, fitted once per market
-preset and stored in model.calibration. A churner picks a rival, or leaves the
-market, by multinomial logit over images and prices (Gumbel-max draw).
+Weekly hazard h = h0 r, with the relative hazard
+
+    r = [(1 - sigma) + sigma exp(bS (Sref - S) + bI max(0, best rival image - own image))]
+        x (rho_U if a problem is unresolved else 1)
+
+and weekly churn probability 1 - exp(-h). Only the responsive share sigma of
+the baseline hazard follows satisfaction and image: the rest of churn (price,
+moves, involuntary; Keaveney 1995) does not. An unresolved problem multiplies
+the whole hazard by rho_U once, not week after week (the sources give a total:
+unresolved callers about twice as likely to defect, of which the satisfaction
+path already carries part). The base hazard h0 is the weekly equivalent of the
+market's monthly churn target divided by the mean of r in the all-at-home
+steady state, fitted once per market preset and stored in model.calibration.
+A churner picks a rival, or leaves the market, by multinomial logit over
+images and prices (Gumbel-max draw).
 
 ``risk_score``, ``churn_probability`` and ``best_rival_image`` define the law;
 the model draws with the compiled ``draw_churners`` (``weekly_probabilities``
@@ -22,8 +31,6 @@ from numba import njit
 from model.params import CustomerParams
 from model.sampling import log_q, skip
 
-UNRESOLVED_CAP = 3
-
 
 def monthly_to_weekly(monthly: float) -> float:
     """Weekly probability equivalent to a monthly one (52/12 weeks a month)."""
@@ -37,11 +44,11 @@ def weekly_to_monthly(weekly: float | np.ndarray) -> float | np.ndarray:
 
 def risk_score(S: np.ndarray, unresolved: np.ndarray, own_image: np.ndarray,
                best_rival_image: np.ndarray, c: CustomerParams) -> np.ndarray:
-    """exp(linear predictor): the relative hazard of each customer (1 = reference)."""
+    """The relative hazard r of each customer (1 = a satisfied customer at the reference)."""
     x = (c.churn_satisfaction_beta * (c.satisfaction_reference - S)
-         + c.churn_unresolved_beta * np.minimum(unresolved, UNRESOLVED_CAP)
          + c.churn_image_beta * np.maximum(0.0, best_rival_image - own_image))
-    return np.exp(x)
+    responsive = (1.0 - c.churn_responsive_share) + c.churn_responsive_share * np.exp(x)
+    return responsive * np.where(unresolved > 0, c.churn_unresolved_ratio, 1.0)
 
 
 def churn_probability(base_hazard: float, score: np.ndarray) -> np.ndarray:
@@ -51,8 +58,8 @@ def churn_probability(base_hazard: float, score: np.ndarray) -> np.ndarray:
 
 @njit(cache=True)
 def _predictor(S: float, unresolved: int, image: np.ndarray, firm: np.ndarray, i: int,
-               s_ref: float, b_s: float, b_u: float, b_i: float) -> float:
-    """Linear predictor x of ``risk_score`` for customer ``i``.
+               s_ref: float, b_s: float, log_u: float, b_i: float, sigma: float) -> float:
+    """log r of ``risk_score`` for customer ``i`` (``log_u`` = log rho_U).
 
     max(0, best rival image - own image) = highest image - own image: 0 when
     the own firm holds the highest image, otherwise the best rival holds it.
@@ -61,7 +68,9 @@ def _predictor(S: float, unresolved: int, image: np.ndarray, firm: np.ndarray, i
     for j in range(1, image.shape[1]):
         top = max(top, image[i, j])
     gap = top - image[i, firm[i]]
-    return b_s * (s_ref - S) + b_u * min(unresolved, UNRESOLVED_CAP) + b_i * gap
+    x = b_s * (s_ref - S) + b_i * gap
+    log_r = math.log((1.0 - sigma) + sigma * math.exp(x)) if sigma < 1.0 else x
+    return log_r + log_u if unresolved > 0 else log_r
 
 
 @njit(cache=True)
@@ -72,24 +81,24 @@ def _leave_probability(x: float, h0: float) -> float:
 
 @njit(cache=True)
 def weekly_probabilities(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray,
-                         firm: np.ndarray, h0: float, s_ref: float, b_s: float, b_u: float,
-                         b_i: float) -> np.ndarray:
-    """1 - exp(-h0 exp(x)) of every customer (NaN for prospects): ``draw_churners``' law."""
+                         firm: np.ndarray, h0: float, s_ref: float, b_s: float, log_u: float,
+                         b_i: float, sigma: float) -> np.ndarray:
+    """1 - exp(-h0 r) of every customer (NaN for prospects): ``draw_churners``' law."""
     out = np.full(S.size, np.nan)
     for i in range(S.size):
         if firm[i] >= 0:
-            x = _predictor(S[i], unresolved[i], image, firm, i, s_ref, b_s, b_u, b_i)
+            x = _predictor(S[i], unresolved[i], image, firm, i, s_ref, b_s, log_u, b_i, sigma)
             out[i] = _leave_probability(x, h0)
     return out
 
 
 @njit(cache=True)
 def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm: np.ndarray,
-                  tenure: np.ndarray, h0: float, s_ref: float, b_s: float, b_u: float,
-                  b_i: float, rng: np.random.Generator) -> np.ndarray:
+                  tenure: np.ndarray, h0: float, s_ref: float, b_s: float, log_u: float,
+                  b_i: float, sigma: float, rng: np.random.Generator) -> np.ndarray:
     """Indices (sorted) of the customers who leave their firm this week; tenure + 1 for all.
 
-    Each customer leaves with probability p = 1 - exp(-h0 exp(x)). Thinning
+    Each customer leaves with probability p = 1 - exp(-h0 r), x = log r. Thinning
     keeps the transcendental functions off the bulk of the population: below
     a cut x_c (probability p_c, about 8 h0), a customer is a candidate with
     probability p_c (a Bernoulli sequence drawn by geometric skipping) and a
@@ -107,7 +116,7 @@ def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm
         if firm[i] < 0:
             continue
         tenure[i] += 1
-        x = _predictor(S[i], unresolved[i], image, firm, i, s_ref, b_s, b_u, b_i)
+        x = _predictor(S[i], unresolved[i], image, firm, i, s_ref, b_s, log_u, b_i, sigma)
         if x > x_cut:
             leave = rng.random() < _leave_probability(x, h0)
         else:
@@ -122,10 +131,10 @@ def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm
     return out[:k]
 
 
-def coefficients(c: CustomerParams) -> tuple[float, float, float, float]:
-    """(reference satisfaction, beta_S, beta_U, beta_I): the kernels' customer parameters."""
-    return (c.satisfaction_reference, c.churn_satisfaction_beta, c.churn_unresolved_beta,
-            c.churn_image_beta)
+def coefficients(c: CustomerParams) -> tuple[float, float, float, float, float]:
+    """(reference satisfaction, beta_S, log rho_U, beta_I, sigma): the kernels' parameters."""
+    return (c.satisfaction_reference, c.churn_satisfaction_beta,
+            math.log(c.churn_unresolved_ratio), c.churn_image_beta, c.churn_responsive_share)
 
 
 def best_rival_image(image: np.ndarray, firm: np.ndarray) -> np.ndarray:

@@ -3,6 +3,14 @@
 Money is in the market's currency and at real-market scale: the simulated
 customers stand for ``market.market_size`` real ones, so revenue and
 acquisition costs are multiplied by market_size / n_customers.
+
+A customer is worth its contribution margin: revenue minus the variable cost
+of serving it (``market.variable_cost_share`` of its price). A service hour
+is priced by who runs it (``SiteProfile.hourly_cost``, per production hour:
+the in-house team's fully loaded cost at home, a vendor's or outsourcer's
+billing rate); production hours are paid hours x ``market.productive_share``.
+Severance and hiring are counted in weeks of an agent's pay
+(``SiteProfile.monthly_pay``), not of the fully loaded hour.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ class Ledger:
     """One firm's money flows in one week (currency)."""
 
     revenue: float = 0.0
+    variable_cost: float = 0.0
     home_wages: float = 0.0
     vendor_billing: float = 0.0
     practices: float = 0.0
@@ -26,8 +35,13 @@ class Ledger:
 
     @property
     def service_cost(self) -> float:
-        """Running cost of customer service: home wages, vendor billing, practices."""
+        """Running cost of customer service: home team, vendor billing, practices."""
         return self.home_wages + self.vendor_billing + self.practices
+
+    @property
+    def margin(self) -> float:
+        """Contribution margin: revenue minus the variable cost of serving the customers."""
+        return self.revenue - self.variable_cost
 
     @property
     def total_cost(self) -> float:
@@ -39,7 +53,8 @@ class Ledger:
 
     def as_dict(self) -> dict[str, float]:
         d = asdict(self)
-        d.update(service_cost=self.service_cost, total_cost=self.total_cost, profit=self.profit)
+        d.update(service_cost=self.service_cost, total_cost=self.total_cost, profit=self.profit,
+                 margin=self.margin)
         return d
 
 
@@ -48,9 +63,19 @@ def discount_factor(week: int, annual_rate: float) -> float:
     return (1.0 + annual_rate) ** (-(week + 1) / 52.0)
 
 
-def weekly_pay(hourly_cost: float, paid_hours_week: float) -> float:
-    """Cost of one employee-week."""
-    return hourly_cost * paid_hours_week
+def weekly_pay(monthly_pay: float) -> float:
+    """Employer cost of one agent's pay for one week (currency): monthly x 12 / 52."""
+    return monthly_pay * 12.0 / 52.0
+
+
+def production_cost(heads: float, hourly_cost: float, paid_hours_week: float,
+                    productive_share: float) -> float:
+    """Weekly cost of ``heads`` agents: their production hours x the cost of an hour.
+
+    A production hour is a paid hour on the phones (paid hours x productive
+    share): the unit in which in-house costs and vendor rates are quoted.
+    """
+    return heads * paid_hours_week * productive_share * hourly_cost
 
 
 def projected_saving(home_hourly: float, site_hourly: float, aht_factor: float,

@@ -21,12 +21,12 @@ import numpy as np
 import pandas as pd
 
 from model import acquisition as acq
-from model import churn, demand, image, routing, service, word_of_mouth
+from model import churn, demand, image, perception, routing, service, word_of_mouth
 from model import workforce as wf
 from model.agents import Customer, Firm, HomeStaff, OffshoreVendor, StaffStats, Status, step_staff
 from model.calendar import ramadan_mask, week_start
 from model.calibration import relative_hazard
-from model.economics import Ledger, discount_factor, weekly_pay
+from model.economics import Ledger, discount_factor, production_cost, weekly_pay
 from model.metrics import KPI_COLUMNS, customer_stats, firm_kpis, model_reporters, summarise
 from model.network import build_network
 from model.params import Params, PolicyKind, ShockKind
@@ -287,8 +287,8 @@ class OffshoringModel(mesa.Model):
         c = self.vendor.contracts[firm.index]
         seats = math.ceil(c.seats * self.vendor_share(firm, share) / max(old, 1e-9))
         released = c.seats - seats
-        firm.ledger.exit_penalty += released * p.economics.vendor_exit_weeks * weekly_pay(
-            self._vendor_hourly(), p.destination.paid_hours_week)
+        firm.ledger.exit_penalty += released * p.economics.vendor_exit_weeks * production_cost(
+            1, self._vendor_hourly(), p.destination.paid_hours_week, p.market.productive_share)
         c.seats = seats
         if share == 0:
             self.population.aware[self.population.firm == firm.index] = False
@@ -311,7 +311,7 @@ class OffshoringModel(mesa.Model):
                 c.cohorts[0] += max(0, c.seats - c.heads)
             firm.alpha = firm.planned_alpha
             self.events.cutover = True
-        pay = weekly_pay(p.home.hourly_cost, p.home.paid_hours_week)
+        pay = weekly_pay(p.home.monthly_pay)
         for s in firm.staff:
             if s.status == Status.notice and s.leave_week is not None and w >= s.leave_week:
                 s.status = Status.laid_off
@@ -370,8 +370,7 @@ class OffshoringModel(mesa.Model):
         if hires <= 0:
             return
         firm.staff.extend(HomeStaff(self, firm, 0.0) for _ in range(hires))
-        firm.ledger.hiring += hires * p.economics.hiring_weeks * weekly_pay(
-            p.home.hourly_cost, p.home.paid_hours_week)
+        firm.ledger.hiring += hires * p.economics.hiring_weeks * weekly_pay(p.home.monthly_pay)
 
     # 5 ---------------------------------------------------------------------
     def routing(self, contacts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -407,7 +406,7 @@ class OffshoringModel(mesa.Model):
         s, tally = service.serve_contacts(
             contacts, code, sensitive, table, service.customer_coefficients(self.p.customers),
             pop.aware, pop.ethnocentrism, pop.expectation, pop.satisfaction, pop.unresolved,
-            pop.valence, self.rng)
+            pop.valence, pop.tenure, self.rng)
         for k, ch in enumerate(channels):
             if ch is not None:
                 sums = dict(zip(service.TALLY, tally[k].tolist(), strict=True))
@@ -486,7 +485,9 @@ class OffshoringModel(mesa.Model):
 
     # 9 ---------------------------------------------------------------------
     def image_memory(self) -> None:
+        """Images fade toward each firm's baseline; awareness of offshore service fades."""
         pop, c = self.population, self.p.customers
+        perception.fade_awareness(pop.aware, c.awareness_fade, self.rng)
         equity = np.array([f.equity for f in self.firms])
         reputation = np.array([f.reputation for f in self.firms])
         image.decay(pop.image, image.baseline(equity, reputation), c.image_memory)
@@ -549,12 +550,14 @@ class OffshoringModel(mesa.Model):
         for firm, fw in zip(self.firms, self.this_week, strict=True):
             led = firm.ledger
             led.revenue = float(revenue[firm.index])
-            led.home_wages = firm.staff_stats.heads * weekly_pay(p.home.hourly_cost,
-                                                                p.home.paid_hours_week)
+            led.variable_cost = led.revenue * p.market.variable_cost_share
+            led.home_wages = production_cost(firm.staff_stats.heads, p.home.hourly_cost,
+                                             p.home.paid_hours_week, p.market.productive_share)
             c = self.vendor.contracts.get(firm.index)
             if c is not None and c.live:
-                led.vendor_billing = c.heads * weekly_pay(self._vendor_hourly(),
-                                                          p.destination.paid_hours_week)
+                led.vendor_billing = production_cost(c.heads, self._vendor_hourly(),
+                                                     p.destination.paid_hours_week,
+                                                     p.market.productive_share)
                 led.practices = self._practice_cost(c.heads)
             led.acquisition = fw.acquired * self.scale * p.market.acquisition_cost
             expected = self.expected_contacts()[firm.index] * self.scale

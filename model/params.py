@@ -38,10 +38,18 @@ class ParameterError(ValueError):
 
 def P(default: Any,  # noqa: N802 (short: the field table reads as a table)
        lo: float | None = None, hi: float | None = None, *, unit: str = "",
-      source: str = ASSUMPTION, doc: str = "") -> Any:
-    """A field with bounds, unit and source (``lo``/``hi`` inclusive)."""
-    return Field(default, ge=lo, le=hi, description=doc,
-                 json_schema_extra={"unit": unit, "source": source})
+      source: str = ASSUMPTION, doc: str = "",
+      plausible: tuple[float, float] | None = None) -> Any:
+    """A field with bounds, unit and source (``lo``/``hi`` inclusive).
+
+    ``lo``/``hi`` are what the model accepts; ``plausible`` is the narrower
+    range the evidence leaves open (its reason is in ``source``), the range
+    sensitivity analyses and explorations sample.
+    """
+    extra: dict[str, Any] = {"unit": unit, "source": source}
+    if plausible is not None:
+        extra["plausible"] = list(plausible)
+    return Field(default, ge=lo, le=hi, description=doc, json_schema_extra=extra)
 
 
 class Frozen(BaseModel):
@@ -71,10 +79,22 @@ class SiteProfile(Frozen):
 
     name: str = P("France (home)", doc="Display name of the site")
     country: str = P("FR", doc="ISO country code")
-    hourly_cost: float = P(22.5, 1.0, 200.0, unit="currency/production hour",
-                           source="France 20-25 EUR/h (Leaders.com.tn; Bladi.net, M)",
-                           doc="Fully loaded cost of one production hour (wages at home, "
-                               "billing rate at a vendor)")
+    hourly_cost: float = P(55.0, 1.0, 200.0, unit="currency/production hour",
+                           source="France in-house 50-60 EUR/h (AFRC via Banque des "
+                                  "Territoires, M); ~70 EUR/h (Assemblee nationale report 242, "
+                                  "2012, M). Range 50-70: the two sources",
+                           plausible=(50.0, 70.0),
+                           doc="Fully loaded cost of one production hour, by who runs the "
+                               "site: the firm's own cost at home (wages and charges, "
+                               "supervision, training, facilities, IT, telephony); the "
+                               "billing rate at a vendor or outsourcer")
+    monthly_pay: float = P(2200.0, 100.0, 20000.0, unit="currency/agent-month",
+                           source="French adviser 1,520 EUR/month (A.T. Kearney via Les Echos "
+                                  "2012, M/L) x employer charges ~1.45 (assumption); range "
+                                  "1,900-2,600 for charges 1.25-1.7",
+                           plausible=(1900.0, 2600.0),
+                           doc="Employer cost of one agent's pay (prices severance and "
+                               "hiring, which are counted in months of pay; home site only)")
     annual_attrition: float = P(0.30, 0.0, 1.5, unit="1/year",
                                 source="France ~30 % (Webhelp via Bladi.net, M)",
                                 doc="Share of agents leaving per year at normal morale")
@@ -139,17 +159,34 @@ class MarketParams(Frozen):
                                            "(carriers via Statista, M)",
                                     doc="Monthly churn with everything at home (calibration "
                                         "target)")
-    price_mass: float = P(9.0, 0.1, 1000.0, unit="currency/customer-week",
+    price_mass: float = P(2.7, 0.1, 1000.0, unit="currency/customer-week",
+                          source="mobile plan ARPU ~14 EUR/month (Arcep, M): mean price "
+                                 "(1 - premium_share + premium_share x premium_price_factor) "
+                                 "x price_mass = 14 EUR/month",
                           doc="Revenue per mass-segment customer per week")
+    variable_cost_share: float = P(0.35, 0.0, 0.95, unit="share of revenue",
+                                   source="assumption, range 0.2-0.5: interconnect, bad debt "
+                                          "and retention handsets (lower end, assumption); "
+                                          "cash cost per user / ARPU ~0.50 at T-Mobile USA "
+                                          "2006 (TG Daily, L) includes fixed network and G&A "
+                                          "costs (upper bound); EBITDA margins ~30 % (T-Mobile "
+                                          "USA 2009-10 results) are net of fixed costs",
+                                   plausible=(0.2, 0.5),
+                                   doc="Variable cost of serving a customer (network use, "
+                                       "interconnect, equipment, bad debt) as a share of its "
+                                       "price: a lost customer costs the firm its contribution "
+                                       "margin, price x (1 - this share)")
     premium_price_factor: float = P(2.0, 1.0, 10.0, unit="x mass price",
                                     doc="Premium price relative to mass")
     premium_share: float = P(0.2, 0.0, 1.0, unit="share of customers",
                              doc="Share of customers in the premium segment")
-    contact_rate_mass: float = P(0.05, 0.0, 1.0, unit="contacts/customer-week",
-                                 source="about a third of mobile customers call at least "
-                                        "quarterly (weak poll): lower bound; level assumption",
+    contact_rate_mass: float = P(0.037, 0.0, 1.0, unit="contacts/customer-week",
+                                 source="2.5 calls per mobile subscriber per year, repeats "
+                                        "included (Oliver Wyman 2013, M): new problems "
+                                        "~0.04/week, mass and premium mixed",
                                  doc="Weekly probability of a new contact, mass segment")
-    contact_rate_premium: float = P(0.07, 0.0, 1.0, unit="contacts/customer-week",
+    contact_rate_premium: float = P(0.052, 0.0, 1.0, unit="contacts/customer-week",
+                                    source="1.4 x mass rate: assumption",
                                     doc="Weekly probability of a new contact, premium segment")
     repeat_contact_prob: float = P(0.6, 0.0, 1.0, unit="probability",
                                    doc="Probability that an unresolved problem brings a repeat "
@@ -187,8 +224,17 @@ class CustomerParams(Frozen):
     satisfaction_weight: float = P(0.3, 0.05, 0.9, unit="weight",
                                    source="anchoring and adjustment (Bolton 1998, H); weight "
                                           "not found: sweep 0.1-0.5",
-                                   doc="lambda: weight of the latest experience in cumulative "
-                                       "satisfaction")
+                                   plausible=(0.1, 0.5),
+                                   doc="lambda: weight of the latest experience in the "
+                                       "cumulative satisfaction of a new customer")
+    satisfaction_tenure_weeks: float = P(104.0, 1.0, 5200.0, unit="weeks",
+                                         source="long-tenure customers weigh a new experience "
+                                                "less (Bolton 1998, H, direction); level "
+                                                "assumption, range 26-520 weeks (half a year "
+                                                "to the 10-year horizon)",
+                                         plausible=(26.0, 520.0),
+                                         doc="Tenure at which the weight of a new experience "
+                                             "has halved: lambda / (1 + tenure / this)")
     disconfirmation_weight: float = P(0.5, 0.0, 2.0, unit="weight",
                                       doc="Weight of (quality - expectation) in transaction "
                                           "satisfaction")
@@ -210,11 +256,31 @@ class CustomerParams(Frozen):
     ethnocentrism_mean: float = P(0.3, 0.0, 1.0, unit="index 0-1",
                                   source="Sharma 2012 (H, direction only)",
                                   doc="Mean consumer ethnocentrism (Beta-distributed)")
-    awareness_bias: float = P(0.25, 0.0, 1.0, unit="quality points at ethnocentrism 1",
-                              source="believing the centre offshore: satisfaction ~26 lower "
-                                     "(CFI Group 2007, M)",
+    ethnocentrism_concentration: float = P(4.0, 0.5, 100.0, unit="Beta a + b",
+                                           source="customers differ in their preference for "
+                                                  "onshore vs offshore service (Sun & Li 2011, "
+                                                  "H); spread assumption, range 2-20",
+                                           plausible=(2.0, 20.0),
+                                           doc="Concentration of the Beta distribution of "
+                                               "ethnocentrism: low = customers differ a lot")
+    awareness_bias: float = P(0.08, 0.0, 1.0, unit="quality points at ethnocentrism 1",
+                              source="residual beyond the simulated service: 'believed "
+                                     "offshore' gap 26 points (CFI 2007) minus the "
+                                     "actual-location gap 16-21 (CFI) leaves <= 7.5 CSAT points, "
+                                     "~0 once customer orientation is controlled (Walsh et al. "
+                                     "2012, H); midpoint 3.75 points = 0.08 x mean ethnocentrism "
+                                     "0.3 x (1 + disconfirmation 0.5) x 100",
+                              plausible=(0.0, 0.17),
                               doc="Quality subtracted for an aware customer, times "
-                                  "ethnocentrism")
+                                  "ethnocentrism (perception beyond the service itself)")
+    awareness_fade: float = P(0.04, 0.0, 1.0, unit="1/week",
+                              source="assumption: awareness of where one was served fades over "
+                                     "months without a reminder; range 0.01-0.2 (two years to "
+                                     "five weeks)",
+                              plausible=(0.01, 0.2),
+                              doc="Weekly probability that an aware customer forgets that the "
+                                  "firm serves from offshore (a new noticed contact or a news "
+                                  "story reminds)")
     sensitive_bias_factor: float = P(1.5, 1.0, 3.0, unit="x",
                                      source="Lu, Gregory & Thelen 2020 (H, direction only)",
                                      doc="Awareness bias multiplier for personal/billing "
@@ -250,16 +316,35 @@ class CustomerParams(Frozen):
                                doc="Weekly adjustment of reputation toward the mean image")
     advertising_effect: float = P(0.1, 0.0, 0.5, unit="image points",
                                   doc="Image baseline gain at full advertising pressure")
-    churn_satisfaction_beta: float = P(4.0, 0.0, 20.0, unit="1/satisfaction",
-                                       source="satisfied vs dissatisfied callers repurchase "
-                                              "95 % vs 35 % (CFI Group CCSI 2008, M)",
-                                       doc="Log-hazard increase per point of satisfaction "
-                                           "below the reference")
-    churn_unresolved_beta: float = P(0.7, 0.0, 5.0, unit="1/unresolved week",
-                                     source="unresolved callers ~2x as likely to defect "
-                                            "(CFI Group 2008, M)",
-                                     doc="Log-hazard increase per week of unresolved problem "
-                                         "(capped at 3)")
+    churn_responsive_share: float = P(0.3, 0.0, 1.0, unit="share of baseline hazard",
+                                      source="only part of switching follows service "
+                                             "encounters (Keaveney 1995, H): service-encounter "
+                                             "failures and failed responses ~30 % of causes "
+                                             "cited (shares not verified: assumption); range "
+                                             "0.15-0.5",
+                                      plausible=(0.15, 0.5),
+                                      doc="Share of the all-at-home churn hazard that responds "
+                                          "to satisfaction and image; the rest (price, moves, "
+                                          "involuntary) does not")
+    churn_satisfaction_beta: float = P(2.2, 0.0, 20.0, unit="1/satisfaction",
+                                       source="behaviour responds less than intentions "
+                                              "(Mittal & Kamakura 2001; Seiders et al. 2005; "
+                                              "Gustafsson et al. 2005: modest effects, H): "
+                                              "responsive hazard x3 from S 0.75 to 0.25 "
+                                              "(assumption) vs x13 in stated intentions (5 vs "
+                                              "65 % would not return, CFI 2008): range 0.8-5.1",
+                                       plausible=(0.8, 5.1),
+                                       doc="Log-hazard increase of the responsive part per "
+                                           "point of satisfaction below the reference")
+    churn_unresolved_ratio: float = P(1.3, 1.0, 5.0, unit="hazard ratio",
+                                      source="unresolved callers ~2x as likely to defect "
+                                             "(CFI 2008, M; TARP ~1.8x), stated and total: the "
+                                             "satisfaction path gives ~1.15x, so the residual "
+                                             "lies in 1-1.7 (assumption 1.3)",
+                                      plausible=(1.0, 1.7),
+                                      doc="Hazard multiplier while a problem is unresolved, "
+                                          "beyond its effect through satisfaction (not "
+                                          "compounded week by week)")
     churn_image_beta: float = P(3.0, 0.0, 20.0, unit="1/image point",
                                 doc="Log-hazard increase per image point a rival leads by")
     satisfaction_reference: float = P(0.75, 0.0, 1.0, unit="satisfaction 0-1",
@@ -603,6 +688,7 @@ def iter_fields(model: type[BaseModel] = Params, prefix: str = "",
         yield {"name": f"{prefix}{name}", "default": getattr(default, "value", default),
                "min": lo, "max": hi, "unit": extra.get("unit", ""),
                "source": extra.get("source", ASSUMPTION), "description": f.description or "",
+               "plausible": tuple(extra["plausible"]) if "plausible" in extra else None,
                "type": getattr(ann, "__name__", str(ann))}
 
 

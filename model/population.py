@@ -67,7 +67,7 @@ def create_population(p: Params, reputation: np.ndarray, rng: np.random.Generato
     firm[rng.random(n) < c.prospect_share] = PROSPECT
     segment = (rng.random(n) < p.market.premium_share).astype(np.int8)
     mean = c.ethnocentrism_mean
-    conc = 4.0
+    conc = c.ethnocentrism_concentration
     ethno = rng.beta(max(mean * conc, 1e-3), max((1 - mean) * conc, 1e-3), size=n)
     image = np.clip(reputation[None, :] + rng.normal(0, 0.05, size=(n, m)), 0, 1)
     return Population(

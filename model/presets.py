@@ -14,12 +14,12 @@ from model.params import MarketParams, ParameterError, Params, SiteProfile, buil
 # ---------------------------------------------------------------- sites (destinations)
 SITES: dict[str, dict[str, Any]] = {
     "france": dict(name="France (home)", country="FR"),
-    "morocco": dict(name="Morocco", country="MA", hourly_cost=13.0, annual_attrition=0.075,
+    "morocco": dict(name="Morocco", country="MA", hourly_cost=14.0, annual_attrition=0.075,
                     ramp_weeks=19.0, initial_proficiency=0.55, language_fit=0.80,
                     customer_orientation=0.70, procedure_rigor=0.5, aht_factor=1.1,
                     paid_hours_week=44.0, observes_ramadan=True, extended_hours_gain=0.03,
                     outage_rate=0.5, breach_rate=0.1),
-    "tunisia": dict(name="Tunisia", country="TN", hourly_cost=13.0, annual_attrition=0.075,
+    "tunisia": dict(name="Tunisia", country="TN", hourly_cost=14.0, annual_attrition=0.075,
                     ramp_weeks=19.0, initial_proficiency=0.55, language_fit=0.80,
                     customer_orientation=0.70, procedure_rigor=0.5, aht_factor=1.1,
                     paid_hours_week=44.0, observes_ramadan=True, extended_hours_gain=0.03,
@@ -29,24 +29,24 @@ SITES: dict[str, dict[str, Any]] = {
                     customer_orientation=0.70, procedure_rigor=0.55, aht_factor=1.1,
                     paid_hours_week=40.0, extended_hours_gain=0.02, outage_rate=0.3,
                     breach_rate=0.1),
-    "outsourcer-fr": dict(name="Onshore outsourcer (France)", country="FR", hourly_cost=19.0,
+    "outsourcer-fr": dict(name="Onshore outsourcer (France)", country="FR", hourly_cost=26.5,
                           annual_attrition=0.35, ramp_weeks=12.0, language_fit=1.0,
                           customer_orientation=0.60, procedure_rigor=0.5, aht_factor=1.0,
                           paid_hours_week=35.0, outage_rate=0.1, breach_rate=0.1,
                           onshore_outsourcer=True),
-    "us": dict(name="United States (home)", country="US", hourly_cost=28.5,
+    "us": dict(name="United States (home)", country="US", hourly_cost=36.0, monthly_pay=3000.0,
                annual_attrition=0.375, ramp_weeks=9.3, paid_hours_week=40.0),
-    "india": dict(name="India", country="IN", hourly_cost=7.0, annual_attrition=0.425,
+    "india": dict(name="India", country="IN", hourly_cost=15.0, annual_attrition=0.425,
                   ramp_weeks=19.0, initial_proficiency=0.45, language_fit=0.64,
                   customer_orientation=0.70, procedure_rigor=0.6, aht_factor=1.25,
                   paid_hours_week=45.0, extended_hours_gain=0.05, outage_rate=0.5,
                   outage_weeks=1.5, breach_rate=0.2),
-    "philippines": dict(name="Philippines", country="PH", hourly_cost=11.0,
+    "philippines": dict(name="Philippines", country="PH", hourly_cost=16.0,
                         annual_attrition=0.40, ramp_weeks=19.0, initial_proficiency=0.5,
                         language_fit=0.80, customer_orientation=0.75, procedure_rigor=0.55,
                         aht_factor=1.1, paid_hours_week=45.0, extended_hours_gain=0.05,
                         outage_rate=0.5, breach_rate=0.15),
-    "outsourcer-us": dict(name="Onshore outsourcer (US)", country="US", hourly_cost=24.0,
+    "outsourcer-us": dict(name="Onshore outsourcer (US)", country="US", hourly_cost=28.5,
                           annual_attrition=0.45, ramp_weeks=12.0, language_fit=1.0,
                           customer_orientation=0.60, procedure_rigor=0.5, paid_hours_week=40.0,
                           outage_rate=0.1, breach_rate=0.1, onshore_outsourcer=True),
@@ -55,7 +55,8 @@ SITES: dict[str, dict[str, Any]] = {
 #: Sources of preset values that are not the class defaults (others: assumption).
 SOURCES: dict[str, dict[str, str]] = {
     "morocco": {
-        "hourly_cost": "Morocco/Tunisia 12-14 EUR/h (Leaders.com.tn; Bladi.net, M)",
+        "hourly_cost": "offshore vendor rate ~14 EUR/h in the Maghreb (AFRC via Banque des "
+                       "Territoires, M); 12-14 EUR/h (Leaders.com.tn; Bladi.net, M)",
         "annual_attrition": "Maghreb offshore 5-10 %/yr (Webhelp via Bladi.net, M)",
         "ramp_weeks": "international offshore 6 wk + > 3 months (Cornell, H)",
         "paid_hours_week": "48 h legal week (Aujourd'hui le Maroc, M); 44 h contracted "
@@ -64,7 +65,8 @@ SOURCES: dict[str, dict[str, str]] = {
                         "widely spoken: assumption above India",
     },
     "tunisia": {
-        "hourly_cost": "Morocco/Tunisia 12-14 EUR/h (Leaders.com.tn; Bladi.net, M)",
+        "hourly_cost": "offshore vendor rate ~14 EUR/h in the Maghreb (AFRC via Banque des "
+                       "Territoires, M); 12-14 EUR/h (Leaders.com.tn; Bladi.net, M)",
         "annual_attrition": "Maghreb offshore 5-10 %/yr (Webhelp via Bladi.net, M)",
         "ramp_weeks": "international offshore 6 wk + > 3 months (Cornell, H)",
         "paid_hours_week": "48 h legal week in the Maghreb (Aujourd'hui le Maroc, M); 44 h "
@@ -77,35 +79,82 @@ SOURCES: dict[str, dict[str, str]] = {
                        "loaded: assumption",
         "ramp_weeks": "international offshore 6 wk + > 3 months (Cornell, H)",
     },
+    "outsourcer-fr": {
+        "hourly_cost": "French outsourcer 25-28 EUR/h (AFRC via Banque des Territoires; "
+                       "Assemblee nationale report 242, M)",
+    },
     "us": {
-        "hourly_cost": "US 22-35 $/h (Site Selection Group, M/L)",
+        "hourly_cost": "in-house fully loaded ~5,000 $/seat-month (Dimension Data, M) over "
+                       "40 h x 52/12 x 0.8 production hours = 36 $/h; US staffing 30-60 $ "
+                       "per agent hour (DMG Consulting in Callcenter Magazine, M)",
+        "monthly_pay": "assumption: US agent pay with benefits ~3,000 $/month (range "
+                       "2,500-3,800)",
         "annual_attrition": "US 25-50 %/yr (Global Call Center Report 2007, M)",
     },
+    "outsourcer-us": {
+        "hourly_cost": "US 22-35 $/h (Site Selection Group, M/L), read as an outsourcer's "
+                       "rate: midpoint",
+    },
     "india": {
-        "hourly_cost": "India 5-9 $/h (Site Selection Group, M/L)",
+        "hourly_cost": "vendor rate 13-18 $ per agent hour in India and the Philippines (DMG "
+                       "Consulting in Callcenter Magazine, M); agent labour 5-9 $/h (Site "
+                       "Selection Group, M/L) is ~30-40 % of a vendor's rate (PITON-Global; "
+                       "BearingPoint: personnel 36 % of offshore cost, M)",
         "annual_attrition": "India 25-60 %/yr (NASSCOM, M)",
         "aht_factor": "Indian calls > 1 min longer; UK 25 % more calls/h (ContactBabel, M)",
         "language_fit": "ease of understanding 54 % vs 85 % (CFI Group, M)",
         "outage_severity": "2008 cable cuts ~50 % of bandwidth (BBC, M)",
     },
     "philippines": {
-        "hourly_cost": "Philippines 8-14 $/h (Site Selection Group, M/L)",
+        "hourly_cost": "vendor rate 13-18 $ per agent hour (DMG Consulting in Callcenter "
+                       "Magazine, M); labour 8-14 $/h (Site Selection Group, M/L), above "
+                       "India's",
         "annual_attrition": "not found from a reliable source: assumption",
     },
 }
 
 # ---------------------------------------------------------------- markets
 MARKETS: dict[str, dict[str, Any]] = {
-    "telecom": dict(name="telecom", monthly_churn_target=0.010, price_mass=9.0,
-                    contact_rate_mass=0.05, contact_rate_premium=0.07),
+    "telecom": dict(name="telecom", monthly_churn_target=0.010),
+    "broadband": dict(name="broadband", monthly_churn_target=0.010, price_mass=6.35,
+                      contact_rate_mass=0.027, contact_rate_premium=0.037),
+    "us-telecom": dict(name="us-telecom", currency="USD", monthly_churn_target=0.010,
+                       price_mass=9.8, acquisition_cost=300.0),
     "bank": dict(name="bank", monthly_churn_target=0.003, price_mass=6.0,
                  premium_price_factor=3.0, contact_rate_mass=0.03, contact_rate_premium=0.05,
-                 sensitive_share=0.6, acquisition_cost=250.0),
+                 sensitive_share=0.6, acquisition_cost=250.0, variable_cost_share=0.3),
 }
-MARKET_SOURCES = {
-    "telecom": "US postpaid mobile 0.8-1.0 %/month (Statista, M)",
-    "bank": "French banks 2.5-5.5 %/yr ~ 0.3 %/month (Bain via Boursier.com, M)",
+MARKET_SOURCES: dict[str, dict[str, str]] = {
+    "telecom": {
+        "monthly_churn_target": "US postpaid mobile 0.8-1.0 %/month (Statista, M), as a proxy "
+                                "for a French mobile operator",
+        "price_mass": "mobile plan ARPU ~14 EUR/month (Arcep, M)",
+        "contact_rate_mass": "2.5 calls per mobile subscriber per year (Oliver Wyman 2013, M)",
+    },
+    "broadband": {
+        "monthly_churn_target": "French internet providers 1.9-4.4 %/quarter (LeMagIT, M) = "
+                                "0.6-1.5 %/month",
+        "price_mass": "fixed box ARPU ~33 EUR/month (Arcep, M)",
+        "contact_rate_mass": "1.8 calls per fixed subscriber per year (Oliver Wyman 2013, M)",
+        "contact_rate_premium": "1.4 x mass rate: assumption",
+    },
+    "us-telecom": {
+        "monthly_churn_target": "US postpaid mobile 0.8-1.0 %/month (Statista, M)",
+        "price_mass": "T-Mobile USA ARPU ~51 $/month (Q1 2006 results via TG Daily, L)",
+        "acquisition_cost": "cost per gross add ~300 $ incl. handset subsidy (industry blog, L)",
+        "contact_rate_mass": "2.5 calls per mobile subscriber per year (Oliver Wyman 2013, "
+                             "European benchmark, M)",
+    },
+    "bank": {
+        "monthly_churn_target": "French banks 2.5-5.5 %/yr ~ 0.3 %/month (Bain via "
+                                "Boursier.com, M)",
+        "variable_cost_share": "assumption, range 0.1-0.5",
+    },
 }
+
+#: The all-at-home scenario of each market (calibration runs it).
+STAY_HOME: dict[str, str] = {"telecom": "stay-home", "broadband": "broadband-stay-home",
+                             "us-telecom": "us-stay-home", "bank": "bank-stay-home"}
 
 
 def site(name: str) -> SiteProfile:
@@ -150,13 +199,19 @@ SCENARIOS: dict[str, tuple[str, str, str, str, dict[str, Any]]] = {
                             "telecom", "france", "morocco", {"policy.kind": "cost_driven"}),
     "adaptive-morocco": ("Cost-driven to Morocco, reshoring after repeated complaints",
                          "telecom", "france", "morocco", {"policy.kind": "adaptive"}),
-    "us-stay-home": ("US telecom firm keeps customer relations at home", "telecom", "us",
-                     "india", {"policy.kind": "never", "market.currency": "USD"}),
-    "us-india": ("US telecom firm offshores 70 % to India at week 26", "telecom", "us", "india",
-                 {"policy.kind": "offshore", "market.currency": "USD"}),
+    "broadband-stay-home": ("French internet provider keeps customer relations at home",
+                            "broadband", "france", "morocco", {"policy.kind": "never"}),
+    "broadband-offshore-morocco": ("French internet provider offshores 70 % to Morocco at "
+                                   "week 26", "broadband", "france", "morocco",
+                                   {"policy.kind": "offshore"}),
+    "us-stay-home": ("US telecom firm keeps customer relations at home", "us-telecom", "us",
+                     "india", {"policy.kind": "never"}),
+    "us-india": ("US telecom firm offshores 70 % to India at week 26", "us-telecom", "us",
+                 "india", {"policy.kind": "offshore"}),
     "us-philippines": ("US telecom firm offshores 70 % to the Philippines at week 26",
-                       "telecom", "us", "philippines",
-                       {"policy.kind": "offshore", "market.currency": "USD"}),
+                       "us-telecom", "us", "philippines", {"policy.kind": "offshore"}),
+    "us-outsource": ("US telecom firm outsources 70 % to a US onshore outsourcer at week 26",
+                     "us-telecom", "us", "outsourcer-us", {"policy.kind": "outsource"}),
     "bank-stay-home": ("French bank keeps customer relations at home", "bank", "france",
                        "morocco", {"policy.kind": "never"}),
     "bank-offshore-morocco": ("French bank offshores 70 % to Morocco at week 26", "bank",

@@ -2,7 +2,10 @@
 
 Transaction satisfaction s = q + d (q - E) (performance plus disconfirmation,
 Oliver), clipped to [0, 1]. Cumulative satisfaction S <- (1 - lambda) S +
-lambda s (Bolton 1998). Expectation E moves toward a mix of the firm's
+lambda s (anchoring and adjustment, Bolton 1998), where the weight of a new
+experience falls with the length of the relationship: lambda = lambda0 /
+(1 + tenure / tau) (Bolton: long-tenure customers weigh prior cumulative
+satisfaction more). Expectation E moves toward a mix of the firm's
 reputation and the experienced quality. Dissatisfied customers complain with
 a small probability.
 
@@ -23,9 +26,15 @@ def transaction_satisfaction(quality: np.ndarray, expectation: np.ndarray, weigh
     return np.clip(quality + weight * (quality - expectation), 0.0, 1.0)
 
 
-def update_cumulative(S: np.ndarray, s: np.ndarray, weight: float) -> np.ndarray:
+def update_cumulative(S: np.ndarray, s: np.ndarray, weight: float | np.ndarray
+                      ) -> np.ndarray:
     """Anchoring and adjustment: S <- (1 - weight) S + weight s."""
     return (1.0 - weight) * S + weight * s
+
+
+def experience_weight(tenure: np.ndarray, c: CustomerParams) -> np.ndarray:
+    """lambda = lambda0 / (1 + tenure / tau): weight of a new contact by tenure (weeks)."""
+    return c.satisfaction_weight / (1.0 + np.asarray(tenure) / c.satisfaction_tenure_weeks)
 
 
 def update_expectation(E: np.ndarray, quality: np.ndarray, reputation: np.ndarray,

@@ -133,7 +133,7 @@ def customer_coefficients(c: CustomerParams) -> np.ndarray:
                      c.weight_orientation, c.notice_prob, c.awareness_bias,
                      c.sensitive_bias_factor, c.disconfirmation_weight, c.satisfaction_weight,
                      c.expectation_anchor, c.expectation_rate, c.dissatisfied_below,
-                     c.complaint_prob])
+                     c.complaint_prob, c.satisfaction_tenure_weeks])
 
 
 def channel_table(channels: list[Channel | None], reputation: list[float], patience: float
@@ -157,7 +157,8 @@ def serve_contacts(contacts: np.ndarray, channel: np.ndarray, sensitive: np.ndar
                    table: np.ndarray, k: np.ndarray, aware: np.ndarray,
                    ethnocentrism: np.ndarray, expectation: np.ndarray,
                    satisfaction: np.ndarray, unresolved: np.ndarray, valence: np.ndarray,
-                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                   tenure: np.ndarray, rng: np.random.Generator
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Serve every contact of the week and update its customer (DESIGN steps 6 and 7).
 
     ``contacts`` (sorted customer indices), ``channel`` (row of ``table``,
@@ -168,7 +169,8 @@ def serve_contacts(contacts: np.ndarray, channel: np.ndarray, sensitive: np.ndar
     comprehension and orientation. An offshore contact may be noticed
     (always when misunderstood) and an aware customer subtracts the
     awareness bias (``awareness_bias``). Then, as in model.satisfaction:
-    transaction satisfaction, cumulative satisfaction, expectation, the
+    transaction satisfaction, cumulative satisfaction (the weight of the
+    contact falls with the customer's ``tenure``), expectation, the
     unresolved streak and a possible complaint. A customer without a contact
     ends any streak and has no valence this week. Uniforms are drawn only
     where an outcome depends on them. Returns (transaction satisfaction per
@@ -204,7 +206,8 @@ def serve_contacts(contacts: np.ndarray, channel: np.ndarray, sensitive: np.ndar
                         1.0)
         e = expectation[i]
         s = min(max(q + k[7] * (q - e), 0.0), 1.0)
-        satisfaction[i] = (1.0 - k[8]) * satisfaction[i] + k[8] * s
+        lam = k[8] / (1.0 + tenure[i] / k[13])
+        satisfaction[i] = (1.0 - lam) * satisfaction[i] + lam * s
         expectation[i] = e + k[10] * (k[9] * row[8] + (1.0 - k[9]) * q - e)
         unresolved[i] = 0 if resolved else unresolved[i] + 1
         valence[i] = s

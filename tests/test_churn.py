@@ -29,22 +29,47 @@ def test_conversion_round_trip(monthly: float) -> None:
     assert churn.weekly_to_monthly(churn.monthly_to_weekly(monthly)) == pytest.approx(monthly)
 
 
-def test_risk_score_reference_is_one_and_terms_are_exponential() -> None:
-    c = CustomerParams(churn_satisfaction_beta=4.0, churn_unresolved_beta=0.7,
-                       churn_image_beta=3.0, satisfaction_reference=0.75)
+def test_risk_score_known_values() -> None:
+    """r = [(1 - sigma) + sigma e^x] x (rho_U if unresolved), hand-computed.
+
+    sigma = 0.3, beta_S = 2.2, rho_U = 1.3, beta_I = 3: at S = 0.5, x = 0.55 and
+    r = 0.7 + 0.3 e^0.55; an unresolved problem multiplies by 1.3 whatever the
+    streak's length; a rival lead of 0.2 gives x = 0.6.
+    """
+    c = CustomerParams(churn_responsive_share=0.3, churn_satisfaction_beta=2.2,
+                       churn_unresolved_ratio=1.3, churn_image_beta=3.0,
+                       satisfaction_reference=0.75)
     one = np.array([1.0])
     ref = churn.risk_score(np.array([0.75]), np.array([0]), one * 0.6, one * 0.6, c)
     assert ref == pytest.approx(1.0)
     low_s = churn.risk_score(np.array([0.5]), np.array([0]), one * 0.6, one * 0.6, c)
-    assert low_s == pytest.approx(math.exp(4.0 * 0.25))
-    # unresolved capped at 3 weeks
-    capped = churn.risk_score(np.array([0.75, 0.75]), np.array([3, 9]), one.repeat(2),
-                              one.repeat(2), c)
-    assert capped == pytest.approx([math.exp(2.1)] * 2)
+    assert low_s == pytest.approx(0.7 + 0.3 * math.exp(0.55))
+    # an unresolved problem counts once, not per week of the streak
+    streak = churn.risk_score(np.array([0.75, 0.75, 0.75]), np.array([1, 3, 9]),
+                              one.repeat(3), one.repeat(3), c)
+    assert streak == pytest.approx([1.3] * 3)
     # only a rival lead counts, not an own lead
     rival = churn.risk_score(np.array([0.75, 0.75]), np.array([0, 0]), np.array([0.5, 0.9]),
                              np.array([0.7, 0.5]), c)
-    assert rival == pytest.approx([math.exp(0.6), 1.0])
+    assert rival == pytest.approx([0.7 + 0.3 * math.exp(0.6), 1.0])
+
+
+def test_only_the_responsive_share_responds() -> None:
+    """sigma = 0: nothing moves churn but an unresolved problem; sigma = 1: all of it.
+
+    However dissatisfied a customer is, r never falls below 1 - sigma: the
+    price, moving and involuntary churn stays.
+    """
+    S = np.array([0.0, 0.75, 1.0])
+    U = np.zeros(3, int)
+    img = np.full(3, 0.5)
+    flat = CustomerParams(churn_responsive_share=0.0)
+    np.testing.assert_allclose(churn.risk_score(S, U, img, img, flat), 1.0)
+    full = CustomerParams(churn_responsive_share=1.0, churn_satisfaction_beta=2.0)
+    np.testing.assert_allclose(churn.risk_score(S, U, img, img, full),
+                               np.exp(2.0 * (0.75 - S)))
+    c = CustomerParams(churn_responsive_share=0.3)
+    assert churn.risk_score(np.array([1.0]), U[:1], img[:1], img[:1], c)[0] > 0.7
 
 
 def test_churn_probability() -> None:
@@ -58,8 +83,8 @@ def test_best_rival_image() -> None:
     assert img[0, 2] == 0.9  # input untouched
 
 
-C = CustomerParams(churn_satisfaction_beta=4.0, churn_unresolved_beta=0.7,
-                   churn_image_beta=3.0, satisfaction_reference=0.75)
+C = CustomerParams(churn_satisfaction_beta=4.0, churn_unresolved_ratio=2.0,
+                   churn_image_beta=3.0, satisfaction_reference=0.75, churn_responsive_share=0.5)
 
 
 def _state(n: int, S: float, unresolved: int, own: float, rival: float):

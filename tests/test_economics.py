@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from model.economics import Ledger, discount_factor, projected_saving, weekly_pay
+from model.economics import Ledger, discount_factor, production_cost, projected_saving, weekly_pay
 
 
 def test_discount_factor_hand_values() -> None:
@@ -24,20 +24,29 @@ def test_annuity_sums_to_the_closed_form() -> None:
 
 
 def test_ledger_totals() -> None:
-    led = Ledger(revenue=1000.0, home_wages=300.0, vendor_billing=200.0, practices=50.0,
-                 transition=100.0, severance=80.0, hiring=20.0, acquisition=40.0,
-                 exit_penalty=10.0)
+    """Profit is the contribution margin less every other cost."""
+    led = Ledger(revenue=3000.0, variable_cost=1000.0, home_wages=300.0, vendor_billing=200.0,
+                 practices=50.0, transition=100.0, severance=80.0, hiring=20.0,
+                 acquisition=40.0, exit_penalty=10.0)
     assert led.service_cost == 550.0
-    assert led.total_cost == 800.0
-    assert led.profit == 200.0
+    assert led.margin == 2000.0
+    assert led.total_cost == 1800.0
+    assert led.profit == 1200.0 == led.margin - 800.0
     d = led.as_dict()
-    assert d["service_cost"] == 550.0 and d["total_cost"] == 800.0 and d["profit"] == 200.0
-    assert d["revenue"] == 1000.0 and len(d) == 12
+    assert d["service_cost"] == 550.0 and d["total_cost"] == 1800.0 and d["profit"] == 1200.0
+    assert d["revenue"] == 3000.0 and d["margin"] == 2000.0 and len(d) == 14
     assert Ledger().profit == 0.0
 
 
 def test_weekly_pay() -> None:
-    assert weekly_pay(22.5, 35.0) == pytest.approx(787.5)
+    """A month is 52 / 12 weeks: 2,200 a month is 507.69 a week."""
+    assert weekly_pay(2200.0) == pytest.approx(2200.0 * 12 / 52)
+
+
+def test_production_cost_prices_production_hours() -> None:
+    """10 agents x 35 paid h x 0.8 on the phones x 55 per hour = 15,400 a week."""
+    assert production_cost(10, 55.0, 35.0, 0.8) == pytest.approx(15_400.0)
+    assert production_cost(0, 55.0, 35.0, 0.8) == 0.0
 
 
 def test_projected_saving() -> None:

@@ -69,10 +69,10 @@ def test_at_week_policies(preset: str, tiered: bool) -> None:
 
 def test_saving_hand_values() -> None:
     p = scenario("cost-driven-morocco")
-    assert saving(p) == pytest.approx(1 - 13.0 * 1.1 / 22.5)
+    assert saving(p) == pytest.approx(1 - 14.0 * 1.1 / 55.0)
     with_costs = p.replace(**{"practices.cultural_adaptation": True,
                               "practices.procedures": True})
-    assert saving(with_costs) == pytest.approx(1 - (13.0 + 0.3 + 0.4) * 1.1 / 22.5)
+    assert saving(with_costs) == pytest.approx(1 - (14.0 + 0.3 + 0.4) * 1.1 / 55.0)
 
 
 def test_cost_driven_threshold_and_review_weeks() -> None:
@@ -81,9 +81,9 @@ def test_cost_driven_threshold_and_review_weeks() -> None:
     assert decide(p, 39, FirmStandIn(), None) == Action("announce", p.policy.share)
     assert decide(p, 27, FirmStandIn(), None) is None   # not a review week
     assert decide(p, 13, FirmStandIn(), None) is None   # before the first review
-    high = p.replace(**{"policy.savings_threshold": 0.4})  # 0.364 < 0.4
+    high = p.replace(**{"policy.savings_threshold": 0.75})  # 0.72 < 0.75
     assert decide(high, 26, FirmStandIn(), None) is None
-    just_below = p.replace(**{"policy.savings_threshold": 0.36})
+    just_below = p.replace(**{"policy.savings_threshold": 0.71})
     assert decide(just_below, 26, FirmStandIn(), None) is not None
     assert decide(p, 26, FirmStandIn(planned_alpha=0.7), None) is None
     cooling = FirmStandIn(last_offshore_change=0)

@@ -136,10 +136,12 @@ def test_service_and_satisfaction_updates_match_kernels(offshore: bool) -> None:
     q = service.awareness_bias(out.quality, aware, pop.ethnocentrism[who], sensitive, c) \
         if offshore else out.quality
     s = satisfaction.transaction_satisfaction(q, pop.expectation[who], c.disconfirmation_weight)
-    S = satisfaction.update_cumulative(pop.satisfaction[who], s, c.satisfaction_weight)
+    S = satisfaction.update_cumulative(pop.satisfaction[who], s,
+                                       satisfaction.experience_weight(pop.tenure[who], c))
     E = satisfaction.update_expectation(pop.expectation[who], q, rep, c)
     arrays = {k: np.array(getattr(pop, k)) for k in ("aware", "ethnocentrism", "expectation",
-                                                     "satisfaction", "unresolved", "valence")}
+                                                     "satisfaction", "unresolved", "valence",
+                                                     "tenure")}
     table = service.channel_table([ch], [float(rep)], ref.p.market.patience_minutes)
     s_kernel, _ = service.serve_contacts(
         who, np.zeros(who.size, np.intp), sensitive, table, service.customer_coefficients(c),

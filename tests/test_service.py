@@ -96,12 +96,14 @@ def test_notices_offshore() -> None:
 
 
 # ---------------------------------------------------------------- the compiled kernel
-def _customers(n: int, expectation: float = 0.6, satisfaction: float = 0.7) -> dict:
+def _customers(n: int, expectation: float = 0.6, satisfaction: float = 0.7,
+               tenure: int = 0) -> dict:
     """State arrays of ``n`` customers as ``serve_contacts`` takes them."""
     return dict(aware=np.zeros(n, bool), ethnocentrism=np.full(n, 0.5, np.float32),
                 expectation=np.full(n, expectation, np.float32),
                 satisfaction=np.full(n, satisfaction, np.float32),
-                unresolved=np.zeros(n, np.int16), valence=np.zeros(n, np.float32))
+                unresolved=np.zeros(n, np.int16), valence=np.zeros(n, np.float32),
+                tenure=np.full(n, tenure, np.int32))
 
 
 def _serve_all(channels: list[service.Channel], channel_of: np.ndarray, state: dict,
@@ -114,7 +116,7 @@ def _serve_all(channels: list[service.Channel], channel_of: np.ndarray, state: d
                                   service.customer_coefficients(c), state["aware"],
                                   state["ethnocentrism"], state["expectation"],
                                   state["satisfaction"], state["unresolved"], state["valence"],
-                                  np.random.default_rng(seed))
+                                  state["tenure"], np.random.default_rng(seed))
 
 
 def test_kernel_updates_match_the_satisfaction_formulas() -> None:
@@ -124,14 +126,17 @@ def test_kernel_updates_match_the_satisfaction_formulas() -> None:
     ch = _channel(orientation=0.5, queue=q_chan, access_gain=0.0)  # quality 0.825
     st = _customers(10, expectation=0.6, satisfaction=0.7)
     st["unresolved"][:] = [0, 2, 0, 1, 0, 3, 0, 0, 4, 0]
+    st["tenure"][:] = [0, 0, 0, 0, 104, 520, 0, 0, 0, 0]
     contacts = np.array([1, 4, 5, 9])
     s, tally = _serve_all([ch], np.zeros(4, np.intp), st, c, contacts)
     q = 0.825
     s_expected = satisfaction.transaction_satisfaction(np.array([q]), np.array([0.6]),
                                                        c.disconfirmation_weight)[0]
     np.testing.assert_allclose(s, s_expected)
+    weight = satisfaction.experience_weight(st["tenure"][contacts], c)
+    np.testing.assert_allclose(weight, [0.3, 0.15, 0.3 / 6, 0.3])  # tau = 104 weeks
     np.testing.assert_allclose(st["satisfaction"][contacts], satisfaction.update_cumulative(
-        np.float32(0.7), s_expected, c.satisfaction_weight), rtol=1e-6)
+        np.float32(0.7), s_expected, weight), rtol=1e-6)
     np.testing.assert_allclose(st["expectation"][contacts], satisfaction.update_expectation(
         np.float32(0.6), q, 0.6, c), rtol=1e-6)
     np.testing.assert_allclose(st["valence"][contacts], s_expected, rtol=1e-6)

@@ -53,7 +53,7 @@ EXCLUDED = {"n_customers", "n_firms", "weeks", "burn_in_weeks", "start_year",
 KEEP_POLICY = {"policy.week", "policy.share"}
 SMOKE_FACTORS = ["destination.hourly_cost", "destination.annual_attrition",
                  "destination.language_fit", "customers.ethnocentrism_mean",
-                 "customers.churn_unresolved_beta", "market.price_mass"]
+                 "customers.churn_unresolved_ratio", "market.price_mass"]
 OUTCOMES = {"npv": (1 / MILLION, "NPV (M EUR)"), "image_all": (1.0, "brand image (points)"),
             "churn_monthly": (100.0, "monthly churn (pp)")}
 REPLICATES = 1
