@@ -3,8 +3,10 @@
 The focal firm stays home, offshores to Morocco without and with the practices,
 routes tiered, or follows the adaptive policy; ten years, a few replicates with
 common random numbers (replicate k uses the same child seed in every strategy).
-Prints brand image, monthly churn and cumulative NPV with the spread across
-replicates, and writes a figure of the focal firm's trajectories.
+Prints brand image, monthly churn, cumulative NPV and the service cost as a
+share of revenue and of operating cost (the stake: what a cheaper service hour
+can save at most), with the spread across replicates, and writes a figure of
+the focal firm's trajectories.
 """
 
 from __future__ import annotations
@@ -63,13 +65,16 @@ def table(long: pd.DataFrame) -> pd.DataFrame:
             "image": d.loc[d["week"] > last - 52, "image_all"].mean(),
             "churn": 100 * d["churn_monthly"].mean(),
             "npv": d.loc[d["week"] == last, "npv"].iloc[0] / 1e6,
+            "service_share": 100 * d["service_cost"].sum() / d["revenue"].sum(),
+            "service_opex_share": 100 * d["service_cost"].sum() / d["total_cost"].sum(),
         }), include_groups=False).reset_index()
     home = per_run[per_run["strategy"] == "stay-home"].set_index("replicate")["npv"]
     per_run["npv_vs_home"] = per_run["npv"] - per_run["replicate"].map(home)
     rows = []
     for name, d in per_run.groupby("strategy", sort=False):
         row = {"strategy": name}
-        for col in ("image", "churn", "npv", "npv_vs_home"):
+        for col in ("image", "churn", "npv", "npv_vs_home", "service_share",
+                    "service_opex_share"):
             row[col], row[col + "_ci"] = d[col].mean(), ci95(d[col])
         rows.append(row)
     return pd.DataFrame(rows)
@@ -110,14 +115,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     t = Table(title=f"Focal firm over {args.weeks} weeks: {args.replicates} replicates, "
                     f"{args.customers} customers (mean ± 95 % CI)")
     for col in ("strategy", "brand image (0-100)", "churn (%/month)", "NPV (M)",
-                "NPV vs home (M)"):
+                "NPV vs home (M)", "service cost % revenue", "% operating cost"):
         t.add_column(col, justify="right")
     for _, r in res.iterrows():
         t.add_row(r["strategy"], f"{r['image']:.1f} ± {r['image_ci']:.1f}",
                   f"{r['churn']:.3f} ± {r['churn_ci']:.3f}",
                   f"{r['npv']:,.0f} ± {r['npv_ci']:,.0f}",
-                  f"{r['npv_vs_home']:+,.0f} ± {r['npv_vs_home_ci']:,.0f}")
-    Console(width=120).print(t)
+                  f"{r['npv_vs_home']:+,.0f} ± {r['npv_vs_home_ci']:,.0f}",
+                  f"{r['service_share']:.1f}", f"{r['service_opex_share']:.1f}")
+    Console(width=140).print(t)
     res.to_csv(out / "compare.csv", index=False)
     figure(long, out / "compare.png")
     print(f"wrote {out / 'compare.csv'} and {out / 'compare.png'}")

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 # market preset -> Z; regenerate with: offshoring calibrate
 RELATIVE_HAZARD: dict[str, float] = {
-    "telecom": 0.967580,
-    "bank": 0.959019,
+    "telecom": 1.001953,
+    "bank": 1.010369,
+    "broadband": 0.994625,
+    "us-telecom": 0.995130,
 }
 
 

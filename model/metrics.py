@@ -30,8 +30,8 @@ KPI_COLUMNS = [
     "csat", "nps", "image_all", "image_own", "fcr", "service_level", "mean_wait_s",
     "abandonment", "complaints_per_1000", "home_heads", "home_morale", "home_acceptance",
     "vendor_heads", "vendor_proficiency", "vendor_attrition", "offshore_share", "alpha",
-    "quality_home", "quality_vendor", "csat_home", "csat_vendor", "revenue", "service_cost",
-    "total_cost", "profit", "cum_profit", "npv", *EVENT_FLAGS,
+    "quality_home", "quality_vendor", "csat_home", "csat_vendor", "revenue", "variable_cost",
+    "service_cost", "total_cost", "profit", "cum_profit", "npv", *EVENT_FLAGS,
 ]
 
 
@@ -138,7 +138,8 @@ def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek) -> dict:
         "quality_vendor": 100 * fw.quality.get("vendor", float("nan")),
         "csat_home": 100 * fw.csat.get("home", float("nan")),
         "csat_vendor": 100 * fw.csat.get("vendor", float("nan")),
-        "revenue": firm.ledger.revenue, "service_cost": firm.ledger.service_cost,
+        "revenue": firm.ledger.revenue, "variable_cost": firm.ledger.variable_cost,
+        "service_cost": firm.ledger.service_cost,
         "total_cost": firm.ledger.total_cost, "profit": firm.ledger.profit,
         "cum_profit": firm.cum_profit, "npv": firm.npv,
     }
@@ -153,7 +154,8 @@ def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek) -> dict:
 SUMMARY_COLUMNS = [
     "firm", "market_share", "churn_monthly", "image_all", "image_own", "csat", "nps", "fcr",
     "service_level", "abandonment", "complaints_per_1000", "offshore_share", "cum_profit", "npv",
-    "cost_per_contact", "service_cost", "reshorings", "first_reshore_week",
+    "cost_per_contact", "service_cost", "revenue", "service_cost_share", "reshorings",
+    "first_reshore_week",
 ]
 
 
@@ -163,7 +165,8 @@ def summarise(kpis: pd.DataFrame, p: Params) -> pd.DataFrame:
     Market share, brand image and NPS are means over the last 52 weeks (the
     10-year position); churn, CSAT, FCR and service level are means over the
     whole horizon; profit and NPV are cumulative; cost per contact is service
-    cost over real contacts.
+    cost over real contacts; the service cost share is service cost over revenue
+    (the stake of a relocation).
     """
     rows = []
     scale = p.market.market_size / p.n_customers
@@ -182,7 +185,8 @@ def summarise(kpis: pd.DataFrame, p: Params) -> pd.DataFrame:
             "offshore_share": d["offshore_share"].mean(),
             "cum_profit": d["cum_profit"].iloc[-1], "npv": d["npv"].iloc[-1],
             "cost_per_contact": _ratio(d["service_cost"].sum(), contacts),
-            "service_cost": d["service_cost"].sum(),
+            "service_cost": d["service_cost"].sum(), "revenue": d["revenue"].sum(),
+            "service_cost_share": _ratio(d["service_cost"].sum(), d["revenue"].sum()),
             "reshorings": int(len(reshore)),
             "first_reshore_week": float(reshore.iloc[0]) if len(reshore) else float("nan"),
         })
