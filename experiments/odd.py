@@ -50,7 +50,6 @@ CONSTANTS: list[tuple[Any, str, str, str]] = [
      "customer does not understand (25 % less likely resolved: CFI Group via GovTech, M)"),
     (image, "REPUTATION_IN_BASELINE", "weight", "rho: weight of reputation (vs brand equity) "
      "in the image baseline"),
-    (churn, "UNRESOLVED_CAP", "weeks", "Cap of the unresolved streak in the churn hazard"),
     (metrics, "PROMOTER_AT", "satisfaction 0-1", "NPS promoter: cumulative satisfaction at "
      "or above (a 0-10 score of 8.5)"),
     (metrics, "DETRACTOR_BELOW", "satisfaction 0-1", "NPS detractor: cumulative satisfaction "
@@ -104,8 +103,16 @@ def table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
 
 # --------------------------------------------------------------------------- blocks
 def _param_rows(rows: Iterable[dict[str, Any]]) -> list[list[str]]:
-    return [[f"`{r['name']}`", f"`{fmt(r['default'])}`", allowed(r), r["unit"] or "-",
-             r["source"], r["description"] or "-"] for r in rows]
+    return [[f"`{r['name']}`", f"`{fmt(r['default'])}`", allowed(r) + plausible(r),
+             r["unit"] or "-", r["source"], r["description"] or "-"] for r in rows]
+
+
+def plausible(row: dict[str, Any]) -> str:
+    """"; plausible [lo, hi]" for a parameter whose evidence leaves a narrower range."""
+    if row.get("plausible") is None:
+        return ""
+    lo, hi = row["plausible"]
+    return f"; plausible [{fmt(lo)}, {fmt(hi)}]"
 
 
 def group_of(name: str) -> str:

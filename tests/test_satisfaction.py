@@ -49,3 +49,12 @@ def test_complaint_rate() -> None:
     c = CustomerParams(complaint_prob=0.15)
     rate = sat.complaints(np.zeros(n), c, np.random.default_rng(1)).mean()
     assert abs(rate - 0.15) < 5 * np.sqrt(0.15 * 0.85 / n)
+
+
+def test_experience_weight_halves_at_the_tenure_scale() -> None:
+    """lambda0 / (1 + t / tau): 0.3 new, 0.15 at tau = 104 weeks, 0.05 at 520 weeks."""
+    from model.params import CustomerParams
+    from model.satisfaction import experience_weight
+
+    c = CustomerParams(satisfaction_weight=0.3, satisfaction_tenure_weeks=104.0)
+    np.testing.assert_allclose(experience_weight(np.array([0, 104, 520]), c), [0.3, 0.15, 0.05])
