@@ -21,6 +21,7 @@ from model.params import SiteProfile
 
 if TYPE_CHECKING:
     from model.model import OffshoringModel
+    from model.policies import BusinessCase
 
 MAX_EXPERIENCE = 520  # weeks; experience beyond is pooled in the last cohort
 
@@ -271,7 +272,10 @@ class Firm(mesa.Agent):
         self.load_forecast = 0.0    # contacts per week (real scale), smoothed
         self.history: list[dict[str, float]] = []   # observed indicators per week
         self.bad_reviews = 0
+        self.costly_reviews = 0     # consecutive reviews with the saving short of the plan
         self.baseline_obs: tuple[float, float] | None = None
+        self.baseline_cost: float | None = None  # service cost per contact before relocating
+        self.business_case: BusinessCase | None = None  # the plan judged by the adaptive policy
         self.last_offshore_change: int | None = None
         self.strike = False
         self.communication = 0.0    # share of morale drop and strike risk removed

@@ -30,7 +30,7 @@ from model.economics import Ledger, discount_factor, production_cost, weekly_pay
 from model.metrics import KPI_COLUMNS, customer_stats, firm_kpis, model_reporters, summarise
 from model.network import build_network
 from model.params import Params, PolicyKind, ShockKind
-from model.policies import Action, decide, observe
+from model.policies import Action, business_case, decide, observe
 from model.population import MASS, PREMIUM, PROSPECT, create_population
 from model.queueing import QueueResult, agents_for_service_level, erlang_a
 
@@ -252,8 +252,11 @@ class OffshoringModel(mesa.Model):
         if firm.baseline_obs is None and firm.history:
             base = observe(firm.history, 52, 10**9, self.rng)
             firm.baseline_obs = (base.complaints, base.csat)
+            firm.baseline_cost = base.cost_per_contact
         share_now = self.vendor_share(firm, old)
         share_new = self.vendor_share(firm, action.share)
+        self._write_business_case(firm, share_new,
+                                  firm.cutover_week + p.policy.ramp_allowance_weeks)
         working = [s for s in firm.staff if s.status == Status.employed]
         leave_n = round(len(working) * (share_new - share_now) / max(1 - share_now, 1e-9))
         for s in self.rng.permutation(np.array(working, dtype=object))[:leave_n]:
@@ -292,6 +295,19 @@ class OffshoringModel(mesa.Model):
         c.seats = seats
         if share == 0:
             self.population.aware[self.population.firm == firm.index] = False
+        # the plan is rewritten for the share kept; rehired home staff get the ramp allowance
+        self._write_business_case(firm, self.vendor_share(firm, share),
+                                  w + p.policy.ramp_allowance_weeks)
+
+    def _write_business_case(self, firm: Firm, share: float, review_from: int) -> None:
+        """The plan the adaptive policy judges against (model.policies.business_case)."""
+        if firm.baseline_obs is None or firm.baseline_cost is None:
+            firm.business_case = None
+            return
+        complaints, csat = firm.baseline_obs
+        firm.business_case = business_case(self.p, share,
+                                           self.vendor.orientation(self.p.practices),
+                                           complaints, csat, firm.baseline_cost, review_from)
 
     def _transition(self, firm: Firm, w: int) -> None:
         """Cut-over at the end of the notice period; leavers go after parallel running."""
@@ -590,7 +606,8 @@ class OffshoringModel(mesa.Model):
             row = firm_kpis(self, firm, fw)
             self._rows.append(row)
             obs = {"customers": float(counts[firm.index]), "complaints": fw.complaints,
-                   "contacts": fw.contacts, "s_sum": fw.s_sum, "s_sq": fw.s_sq}
+                   "contacts": fw.contacts, "s_sum": fw.s_sum, "s_sq": fw.s_sq,
+                   "service_cost": firm.ledger.service_cost}  # before the ledger is reset
             if "home" in fw.quality:
                 obs["q_home"] = fw.quality["home"]
             if "vendor" in fw.quality:

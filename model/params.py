@@ -454,18 +454,31 @@ class PolicyParams(Frozen):
     review_weeks: int = P(13, 1, 104, unit="weeks", doc="Weeks between policy reviews")
     savings_threshold: float = P(0.25, 0.0, 1.0, unit="share of hourly cost",
                                  doc="Cost-driven: relocate when projected saving exceeds this")
-    complaint_ratio: float = P(1.3, 1.0, 10.0, unit="x pre-relocation level",
+    complaint_ratio: float = P(1.3, 1.0, 10.0, unit="x planned level",
                                source="reshoring follows visible complaints (Dell, Santander "
-                                      "UK cases, FACTS.md)",
+                                      "UK cases, FACTS.md); tolerance: assumption",
                                doc="Adaptive: observed complaints above this multiple of the "
-                                   "firm's pre-relocation level make a bad review")
+                                   "business case's planned post-ramp level make a bad review")
     csat_drop: float = P(4.0, 0.0, 100.0, unit="CSAT points",
-                         doc="Adaptive: survey CSAT this far below the pre-relocation level "
-                             "makes a bad review")
-    bad_reviews: int = P(3, 1, 20, unit="reviews", doc="K: consecutive bad reviews before "
-                                                       "reshoring")
+                         doc="Adaptive: survey CSAT more than this below the business case's "
+                             "planned post-ramp CSAT makes a bad review (tolerance)")
+    bad_reviews: int = P(3, 1, 20, unit="reviews", doc="K: consecutive bad (or costly) reviews "
+                                                       "before reshoring")
     reshore_share: float = P(0.5, 0.0, 1.0, unit="share of alpha",
+                             source="returns are usually partial (Aviva, BT, Dell; FACTS.md)",
                              doc="Share of the offshore volume brought back at reshoring")
+    ramp_allowance_weeks: int = P(52, 13, 156, unit="weeks after cut-over",
+                                  source="assumption: vendor time to proficiency 3+ months "
+                                         "(Cornell, H) and firms judge a transition over a "
+                                         "budget year",
+                                  doc="Adaptive: reviews are judged against the business case "
+                                      "only this long after cut-over (or a reshoring)")
+    min_saving_ratio: float = P(0.5, 0.0, 1.0, unit="share of planned saving",
+                                source="assumption; reshoring at cost parity (New Call Telecom "
+                                       "2008-2011, FACTS.md)",
+                                doc="Adaptive: a realised saving on service cost per contact "
+                                    "below this share of the planned saving makes a costly "
+                                    "review")
     cooldown_weeks: int = P(104, 0, 1040, unit="weeks", doc="Weeks before re-offshoring is "
                                                              "considered")
     survey_size: int = P(200, 10, 100000, unit="respondents/review",

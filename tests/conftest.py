@@ -231,10 +231,12 @@ def stepped_run(p: Params, seed: int, weeks: int) -> SteppedRun:
 
 #: Offshore to Morocco early in a short run: announcement week 4, cut-over at week 17.
 RELOCATING = dict(n_customers=1500, weeks=60, **{"policy.week": 4})
-#: Adaptive with short reviews and strict thresholds, so it relocates and then reshores.
+#: Adaptive with short reviews, strict tolerances against its plan and the shortest ramp
+#: allowance (13 weeks), so it relocates and then reshores within the run.
 ADAPTIVE = dict(n_customers=1500, weeks=60, **{
     "policy.week": 2, "policy.review_weeks": 4, "policy.bad_reviews": 2,
-    "policy.complaint_ratio": 1.0, "policy.csat_drop": 0.0, "policy.cooldown_weeks": 8})
+    "policy.complaint_ratio": 1.0, "policy.csat_drop": 0.0, "policy.cooldown_weeks": 8,
+    "policy.ramp_allowance_weeks": 13})
 
 
 @pytest.fixture(scope="session")
