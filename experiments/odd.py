@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from model import agents, calendar, calibration, churn, image, metrics, params, presets, service
+from model import agents, calendar, calibration, image, metrics, params, presets, service
 from model.params import ASSUMPTION, MarketParams, Shock, SiteProfile, iter_fields
 
 ODD_PATH = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"

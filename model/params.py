@@ -186,7 +186,8 @@ class MarketParams(Frozen):
                                         "~0.04/week, mass and premium mixed",
                                  doc="Weekly probability of a new contact, mass segment")
     contact_rate_premium: float = P(0.052, 0.0, 1.0, unit="contacts/customer-week",
-                                    source="1.4 x mass rate: assumption",
+                                    source="assumption: 1.4 x the mass rate, range 1-2 "
+                                           "(premium customers use more services)",
                                     doc="Weekly probability of a new contact, premium segment")
     repeat_contact_prob: float = P(0.6, 0.0, 1.0, unit="probability",
                                    doc="Probability that an unresolved problem brings a repeat "

@@ -136,7 +136,7 @@ MARKET_SOURCES: dict[str, dict[str, str]] = {
                                 "0.6-1.5 %/month",
         "price_mass": "fixed box ARPU ~33 EUR/month (Arcep, M)",
         "contact_rate_mass": "1.8 calls per fixed subscriber per year (Oliver Wyman 2013, M)",
-        "contact_rate_premium": "1.4 x mass rate: assumption",
+        "contact_rate_premium": "assumption: 1.4 x the mass rate, range 1-2",
     },
     "us-telecom": {
         "monthly_churn_target": "US postpaid mobile 0.8-1.0 %/month (Statista, M)",
