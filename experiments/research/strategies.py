@@ -6,7 +6,8 @@ random numbers): NPV differences against staying home are paired per seed.
 Target d asks whether a rise in monthly churn of a few tenths of a point
 cancels a 30-40 % labour saving over ten years. From the stay-home runs we
 take the weekly service cost, the customer base and the monthly margin per
-customer (revenue minus service cost, per real customer); the break-even
+customer (contribution margin, i.e. revenue minus the variable cost of
+serving the customers, minus the service cost, per real customer); the break-even
 churn rise is the constant rise whose discounted lost margin over the horizon
 equals the discounted saving (customers lost compound: N (1 - (1 - d)^t)).
 """
@@ -147,11 +148,14 @@ def target_d(by: dict[str, list[Run]], scale: Scale) -> tuple[dict, dict]:
     cost_w = np.mean([series_matrix(home, "service_cost").mean()])
     revenue_w = series_matrix(home, "revenue").mean()
     customers = series_matrix(home, "customers").mean() * real
-    margin_month = (revenue_w - cost_w) / customers * 52 / 12
+    contribution_w = revenue_w * (1 - p.market.variable_cost_share)
+    margin_month = (contribution_w - cost_w) / customers * 52 / 12
     months = TEN_YEARS
     rate = p.economics.discount_rate
     out = {"service_cost_month_m": cost_w * 52 / 12 / MILLION,
            "revenue_per_customer_month": revenue_w / customers * 52 / 12,
+           "service_cost_share_of_revenue": cost_w / revenue_w,
+           "service_cost_share_of_margin": cost_w / contribution_w,
            "margin_per_customer_month": margin_month, "customers_real": customers,
            "months": months, "discount_rate": rate}
     for s in SAVINGS:
