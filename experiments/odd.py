@@ -4,7 +4,8 @@ The prose of docs/ODD.md is written by hand; the tables between marker comments
 are rendered here from the single sources of truth:
 
 * ``PARAMETER TABLE`` -- every scalar parameter of ``model.params.iter_fields()``
-  (name, default, range, unit, source, meaning), plus the fields of a scheduled shock;
+  (name, default, range, unit, source, meaning), plus the fields of a scheduled shock
+  and of a per-firm profile;
 * ``SITE PRESETS`` / ``MARKET PRESETS`` -- one table per preset of ``model.presets``:
   the values that differ from the class defaults (and any value with a recorded
   source), each with its source or "assumption";
@@ -29,13 +30,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from model import agents, calendar, calibration, image, metrics, params, presets, service
-from model.params import ASSUMPTION, MarketParams, Shock, SiteProfile, iter_fields
+from model.params import ASSUMPTION, FirmProfile, MarketParams, Shock, SiteProfile, iter_fields
 
 ODD_PATH = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 
 #: Parameter groups in the order of the table (prefix of the dotted name; "" = top level).
 GROUPS = ["", "market", "customers", "workforce", "economics", "home", "destination",
-          "policy", "practices", "network"]
+          "policy", "rivals", "practices", "network"]
 
 #: Named module constants shown in the CONSTANTS block: (module, name, unit, meaning).
 CONSTANTS: list[tuple[Any, str, str, str]] = [
@@ -135,6 +136,13 @@ def parameter_table() -> str:
     shock_rows = list(iter_fields(Shock, "shocks[]."))
     out += ["", "#### `shocks` (a list; each entry has these fields)", "",
             *table(header, _param_rows(shock_rows))]
+    firm_rows = [r for r in iter_fields(FirmProfile, "firms[].") if r["name"] != "firms[].policy"]
+    firm_rows.append({"name": "firms[].policy", "default": "unset", "min": None, "max": None,
+                      "unit": "", "source": ASSUMPTION, "type": "PolicyParams",
+                      "description": FirmProfile.model_fields["policy"].description
+                      + " (a table with the fields of `policy.*`)"})
+    out += ["", "#### `firms` (a list; entry i is firm i, unset fields take the market-wide "
+            "values)", "", *table(header, _param_rows(firm_rows))]
     return "\n".join(out[1:])
 
 

@@ -242,9 +242,11 @@ class OffshoreVendor(mesa.Agent):
 
 # ---------------------------------------------------------------- firm
 class Firm(mesa.Agent):
-    """A firm competing for customers; firm 0 is the focal firm that may relocate.
+    """A firm competing for customers; firm 0 is the focal firm, any firm may relocate.
 
-    State: reputation and brand equity (0-1), prices, its relocation state
+    State: reputation and brand equity (0-1, from its own advertising), its own
+    values (``model.profiles[index]``: price factor, in-house hourly cost,
+    variable cost share, relocation policy), its relocation state
     (share alpha routed to the vendor, tiered routing, announcement and
     cut-over weeks), its home staff, this week's ledger and the indicators it
     can observe (complaints and survey CSAT), not its customers' true loyalty.
@@ -279,6 +281,7 @@ class Firm(mesa.Agent):
         self.last_offshore_change: int | None = None
         self.strike = False
         self.communication = 0.0    # share of morale drop and strike risk removed
+        self.events: set[str] = set()  # this week's own events: announcement, cutover, reshore
 
     @property
     def relocated(self) -> bool:

@@ -144,10 +144,13 @@ def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek) -> dict:
         "cum_profit": firm.cum_profit, "npv": firm.npv,
     }
     events = model.events
-    for flag in EVENT_FLAGS:
-        firm_specific = flag in ("announcement", "cutover", "reshore", "strike")
-        row[flag] = bool(getattr(events, flag)) and (not firm_specific or firm.index == 0
-                                                     or flag == "strike" and firm.strike)
+    for flag in EVENT_FLAGS:  # the firm's own events; the calendar and vendor's for all
+        if flag in ("announcement", "cutover", "reshore"):
+            row[flag] = flag in firm.events
+        elif flag == "strike":
+            row[flag] = bool(events.strike) and firm.strike
+        else:
+            row[flag] = bool(getattr(events, flag))
     return row
 
 

@@ -29,9 +29,9 @@ from model.calibration import relative_hazard
 from model.economics import Ledger, discount_factor, production_cost, weekly_pay
 from model.metrics import KPI_COLUMNS, customer_stats, firm_kpis, model_reporters, summarise
 from model.network import build_network
-from model.params import Params, PolicyKind, ShockKind
+from model.params import Params, PolicyKind, PolicyParams, ShockKind
 from model.policies import Action, business_case, decide, observe
-from model.population import MASS, PREMIUM, PROSPECT, create_population
+from model.population import PREMIUM, PROSPECT, create_population
 from model.queueing import QueueResult, agents_for_service_level, erlang_a
 
 
@@ -82,10 +82,14 @@ class OffshoringModel(mesa.Model):
         self.scale = p.market.market_size / p.n_customers
         self.week = -p.burn_in_weeks
         self.network = build_network(p.n_customers, p.network, self.rng)
-        equity = image.brand_equity(p.market.advertising, p.customers.advertising_effect)
-        self.firms: list[Firm] = [Firm(self, i, equity, equity) for i in range(p.n_firms)]
+        self.profiles = [p.firm(i) for i in range(p.n_firms)]  # each firm's own values
+        self._views = [self._firm_view(i) for i in range(p.n_firms)]
+        self.price_factors = np.array([fp.price_factor for fp in self.profiles])
+        equity = [image.brand_equity(fp.advertising, p.customers.advertising_effect)
+                  for fp in self.profiles]
+        self.firms: list[Firm] = [Firm(self, i, e, e) for i, e in enumerate(equity)]
         self.vendor = OffshoreVendor(self, p.destination)
-        self.population = create_population(p, np.full(p.n_firms, equity), self.rng)
+        self.population = create_population(p, np.array(equity), self.rng)
         self.base_hazard = churn.monthly_to_weekly(p.market.monthly_churn_target) / \
             relative_hazard(p.market.name)
         self.stats = customer_stats(self.population)  # updated each week at accounting
@@ -117,6 +121,18 @@ class OffshoringModel(mesa.Model):
     @property
     def focal(self) -> Firm:
         return self.firms[0]
+
+    def _firm_view(self, i: int) -> Params:
+        """The parameters as firm ``i``'s policy sees them: its policy, its hourly cost."""
+        p, fp = self.p, self.profiles[i]
+        if fp.policy is p.policy and fp.hourly_cost == p.home.hourly_cost:
+            return p
+        return p.model_copy(update={"policy": fp.policy, "home": p.home.model_copy(
+            update={"hourly_cost": fp.hourly_cost})})
+
+    def policy_of(self, firm: Firm) -> PolicyParams:
+        """The firm's own relocation policy (``Params.firm``)."""
+        return self.profiles[firm.index].policy
 
     def _hire_initial_staff(self) -> None:
         p = self.p
@@ -174,6 +190,8 @@ class OffshoringModel(mesa.Model):
         p = self.p
         self.events = Events(ramadan=bool(ramadan_mask(self.week_date(w), 1)[0]))
         self.this_week = [FirmWeek() for _ in self.firms]
+        for firm in self.firms:
+            firm.events.clear()
         live = any(c.live for c in self.vendor.contracts.values())
         pr = p.practices
         self.vendor.step_link(pr.link_redundancy, pr.redundancy_effect, pr.data_security,
@@ -221,14 +239,19 @@ class OffshoringModel(mesa.Model):
             self._transition(firm, w)
 
     def policy_review(self, firm: Firm) -> None:
-        """Called by Firm.step: the focal firm's policy acts on what it observes."""
+        """Called by Firm.step: the firm's own policy acts on what it observes.
+
+        A rival that never relocates observes nothing (draws nothing), so a run
+        whose rivals stay home draws as the focal-firm-only model did.
+        """
         w = self.week
-        if firm.index != 0 or w < 0:
+        view = self._views[firm.index]
+        if w < 0 or (firm.index != 0 and view.policy.kind == PolicyKind.never):
             return
-        pol = self.p.policy
+        pol = view.policy
         obs = observe(firm.history, pol.review_weeks, pol.survey_size, self.rng) \
             if firm.history else None
-        action = decide(self.p, w, firm, obs)
+        action = decide(view, w, firm, obs)
         if action is not None:
             self.carry_out(firm, action, w)
 
@@ -239,10 +262,11 @@ class OffshoringModel(mesa.Model):
         else:
             self._reshore(firm, action.share, w)
         firm.last_offshore_change = w
+        firm.events.add("announcement" if action.kind == "announce" else "reshore")
 
     def _announce(self, firm: Firm, action: Action, w: int) -> None:
         p = self.p
-        pol_kind = PolicyKind(p.policy.kind)
+        pol_kind = PolicyKind(self.policy_of(firm).kind)  # the firm's own policy
         old = firm.planned_alpha
         firm.planned_alpha = action.share
         firm.tiered = action.tiered or pol_kind == PolicyKind.tiered
@@ -327,6 +351,7 @@ class OffshoringModel(mesa.Model):
                 c.cohorts[0] += max(0, c.seats - c.heads)
             firm.alpha = firm.planned_alpha
             self.events.cutover = True
+            firm.events.add("cutover")
         pay = weekly_pay(p.home.monthly_pay)
         for s in firm.staff:
             if s.status == Status.notice and s.leave_week is not None and w >= s.leave_week:
@@ -513,10 +538,11 @@ class OffshoringModel(mesa.Model):
 
     # 10 --------------------------------------------------------------------
     def prices(self, segment: np.ndarray) -> np.ndarray:
-        """Weekly price each customer pays at each firm (n, M); firms price alike."""
+        """Weekly price each customer pays at each firm (n, M): the market's price of the
+        customer's segment x the firm's ``price_factor``."""
         m = self.p.market
         price = np.where(segment == PREMIUM, m.price_mass * m.premium_price_factor, m.price_mass)
-        return np.repeat(price[:, None], self.p.n_firms, axis=1)
+        return price[:, None] * self.price_factors[None, :]
 
     def churn_and_switching(self) -> None:
         pop, c = self.population, self.p.customers
@@ -561,13 +587,14 @@ class OffshoringModel(mesa.Model):
     def accounting(self, w: int) -> None:
         p, pop = self.p, self.population
         self.stats = customer_stats(pop)  # the customers as they end the week
-        by_segment = self.prices(np.array([MASS, PREMIUM], np.int8))[:, 0]
-        revenue = (self.stats.by_segment @ by_segment) * self.scale
+        m = p.market
+        by_segment = np.array([m.price_mass, m.price_mass * m.premium_price_factor])
+        revenue = (self.stats.by_segment @ by_segment) * self.price_factors * self.scale
         for firm, fw in zip(self.firms, self.this_week, strict=True):
-            led = firm.ledger
+            led, own = firm.ledger, self.profiles[firm.index]
             led.revenue = float(revenue[firm.index])
-            led.variable_cost = led.revenue * p.market.variable_cost_share
-            led.home_wages = production_cost(firm.staff_stats.heads, p.home.hourly_cost,
+            led.variable_cost = led.revenue * own.variable_cost_share
+            led.home_wages = production_cost(firm.staff_stats.heads, own.hourly_cost,
                                              p.home.paid_hours_week, p.market.productive_share)
             c = self.vendor.contracts.get(firm.index)
             if c is not None and c.live:

@@ -12,11 +12,13 @@ A field's metadata (``json_schema_extra``) carries its ``unit`` and ``source``.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, get_args
 
 import numpy as np
 from pydantic import (
@@ -63,6 +65,8 @@ class Frozen(BaseModel):
     def _no_coercion(cls, value: Any, info: ValidationInfo) -> Any:
         """Refuse text for numbers and anything but true/false for switches."""
         kind = cls.model_fields[info.field_name].annotation
+        if value is not None and isinstance(kind, UnionType):  # ``float | None``: as float
+            kind = next((a for a in get_args(kind) if a is not type(None)), kind)
         if kind is bool and not isinstance(value, bool | np.bool_):
             raise ValueError("expected true or false")
         if kind in (int, float) and isinstance(value, str | bool):
@@ -444,7 +448,12 @@ class PolicyKind(StrEnum):
 
 
 class PolicyParams(Frozen):
-    """The focal firm's (firm 0) relocation policy. Rivals stay at home."""
+    """A firm's relocation policy.
+
+    ``Params.policy`` is the focal firm's (firm 0); a rival's is its own
+    ``firms[i].policy`` if set, else the ``rivals`` rule (stay home, or follow
+    the focal firm).
+    """
 
     kind: PolicyKind = P(PolicyKind.never, doc="never | offshore | outsource | tiered | "
                                                "cost_driven | adaptive")
@@ -532,6 +541,58 @@ class Shock(Frozen):
     salience: float = P(0.05, 0.0, 0.5, unit="image points", doc="Image loss (media, breach)")
 
 
+class FirmProfile(Frozen):
+    """One firm's own brand, prices, costs and relocation policy (``Params.firms[i]``).
+
+    A field left unset (None) takes the market-wide value: ``market.advertising``,
+    ``home.hourly_cost``, ``market.variable_cost_share``; the policy defaults to
+    ``policy`` for firm 0 and to the ``rivals`` rule for the others. Practices,
+    destination and home-site staffing stay market-wide. In TOML::
+
+        [[firms]]            # firm 0
+        [[firms]]            # firm 1: a premium brand that advertises more
+        price_factor = 1.2
+        advertising = 0.8
+    """
+
+    advertising: float | None = P(None, 0.0, 1.0, unit="index 0-1",
+                                  doc="The firm's advertising pressure (sets its brand equity, "
+                                      "the image baseline); unset: market.advertising")
+    price_factor: float = P(1.0, 0.2, 5.0, unit="x market prices",
+                            doc="The firm's prices relative to market.price_mass (both "
+                                "segments): what its customers pay and what switchers and "
+                                "adopters compare")
+    hourly_cost: float | None = P(None, 1.0, 200.0, unit="currency/production hour",
+                                  doc="The firm's in-house cost of a service hour at home; "
+                                      "unset: home.hourly_cost")
+    variable_cost_share: float | None = P(None, 0.0, 0.95, unit="share of revenue",
+                                          doc="The firm's variable cost share; unset: "
+                                              "market.variable_cost_share")
+    policy: PolicyParams | None = Field(None, description="The firm's relocation policy; "
+                                        "unset: policy (firm 0) or the rivals rule")
+
+
+class RivalPolicy(StrEnum):
+    never = "never"
+    follow = "follow"
+
+
+class RivalParams(Frozen):
+    """What rivals (firms 1..N-1) without their own ``firms[i].policy`` do.
+
+    ``follow`` (an assumption: imitation, not a decision of their own): rival i
+    copies the focal firm's policy (kind, share and every other field; practices
+    are market-wide) with its announcement week, or first review week, moved
+    ``i x lag_weeks`` later, so firm 1 follows first and the others stagger.
+    """
+
+    policy: RivalPolicy = P(RivalPolicy.never, doc="never (rivals stay home) | follow (copy the "
+                                                   "focal firm's policy, later)")
+    lag_weeks: int = P(52, 0, 1040, unit="weeks",
+                       doc="Follow: rival i announces i x this many weeks after the focal "
+                           "firm's announcement week")
+
+
 class NetworkKind(StrEnum):
     watts_strogatz = "watts_strogatz"
     barabasi_albert = "barabasi_albert"
@@ -569,6 +630,10 @@ class Params(Frozen):
     practices: Practices = Field(default_factory=Practices)
     network: NetworkParams = Field(default_factory=NetworkParams)
     shocks: tuple[Shock, ...] = Field(default=(), description="Scheduled shocks")
+    rivals: RivalParams = Field(default_factory=RivalParams)
+    firms: tuple[FirmProfile, ...] = Field(default=(), description="Per-firm profiles: entry i "
+                                           "is firm i; missing entries and unset fields take "
+                                           "the market-wide values")
 
     @model_validator(mode="after")
     def _check(self) -> Params:
@@ -576,6 +641,15 @@ class Params(Frozen):
         if c.dissatisfied_below >= c.satisfied_above:
             raise ValueError("customers.dissatisfied_below must be below "
                              "customers.satisfied_above")
+        if len(self.firms) > self.n_firms:
+            raise ValueError(f"parameter 'firms' has an entry for firm {len(self.firms) - 1} "
+                             f"but n_firms = {self.n_firms} (firms 0 to {self.n_firms - 1})")
+        for i, fp in enumerate(self.firms):
+            if fp.policy is not None and fp.policy.kind == PolicyKind.outsource \
+                    and not self.destination.onshore_outsourcer:
+                raise ValueError(f"firms[{i}].policy.kind 'outsource' needs an onshore "
+                                 "outsourcer as destination (destination.onshore_outsourcer "
+                                 "= true)")
         if self.policy.kind == PolicyKind.outsource and not self.destination.onshore_outsourcer:
             raise ValueError("policy.kind 'outsource' needs an onshore outsourcer as "
                              "destination (destination.onshore_outsourcer = true)")
@@ -589,8 +663,31 @@ class Params(Frozen):
         return build(self, dotted)
 
     def flat(self) -> dict[str, Any]:
-        """All scalar values by dotted name (shocks excluded)."""
-        return dict(_flatten(self.model_dump(mode="json", exclude={"shocks"})))
+        """All scalar values by dotted name (shocks and per-firm profiles excluded)."""
+        return dict(_flatten(self.model_dump(mode="json", exclude={"shocks", "firms"})))
+
+    def firm(self, i: int) -> FirmProfile:
+        """Firm ``i``'s profile with every field resolved (no None): its own value, else
+        the market-wide one; its policy: ``firms[i].policy``, else ``policy`` for firm 0
+        and the ``rivals`` rule for the others."""
+        own = self.firms[i] if i < len(self.firms) else FirmProfile()
+        m = self.market
+        if own.policy is not None:
+            policy = own.policy
+        elif i == 0:
+            policy = self.policy
+        elif self.rivals.policy == RivalPolicy.follow:
+            focal = self.firm(0).policy
+            policy = focal.model_copy(update={"week": focal.week + i * self.rivals.lag_weeks})
+        else:
+            policy = PolicyParams()
+        return FirmProfile.model_construct(
+            advertising=m.advertising if own.advertising is None else own.advertising,
+            price_factor=own.price_factor,
+            hourly_cost=self.home.hourly_cost if own.hourly_cost is None else own.hourly_cost,
+            variable_cost_share=m.variable_cost_share if own.variable_cost_share is None
+            else own.variable_cost_share,
+            policy=policy)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -637,7 +734,10 @@ def one_line(err: ValidationError) -> str:
     bounds = {"greater_than_equal": ">= {ge}", "less_than_equal": "<= {le}",
               "greater_than": "> {gt}", "less_than": "< {lt}"}
     if kind in bounds:
-        lo, hi = field_bounds(loc)
+        try:
+            lo, hi = field_bounds(loc)
+        except ParameterError:  # a field of a list entry (``firms.1.advertising``)
+            lo, hi = _list_field_bounds(loc)
         allowed = f"allowed range [{_fmt(lo)}, {_fmt(hi)}]" if lo is not None and hi is not None \
             else "must be " + bounds[kind].format(**ctx)
         return f"parameter '{loc}' = {got!r} is out of range: {allowed}"
@@ -649,14 +749,45 @@ def one_line(err: ValidationError) -> str:
     return f"parameter '{loc}' = {got!r}: {e['msg'].lower()}"
 
 
+def _list_field_bounds(loc: str) -> tuple[float | None, float | None]:
+    """(min, max) of a field of a ``firms`` or ``shocks`` entry by its error location."""
+    parts = loc.split(".")
+    kinds: dict[str, type[BaseModel]] = {"firms": FirmProfile, "shocks": Shock}
+    if len(parts) >= 3 and parts[0] in kinds:
+        model: type[BaseModel] = kinds[parts[0]]
+        if parts[2] == "policy":
+            model, parts = PolicyParams, parts[1:]
+        rows = {r["name"]: r for r in iter_fields(model)}
+        row = rows.get(".".join(parts[2:]))
+        if row is not None:
+            return row["min"], row["max"]
+    return None, None
+
+
 def _fmt(x: Any) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
+#: ``firms.<i>.<field>``: a dotted name into entry i of ``Params.firms`` (CLI --set, sweeps).
+_FIRM_KEY = re.compile(r"^firms\.(\d+)\.(.+)$")
+
+
 def build(base: Params | None, overrides: Mapping[str, Any]) -> Params:
-    """Params from ``base`` with nested or dotted overrides; ParameterError on bad input."""
-    nested = _nest({k: v for k, v in overrides.items()})
+    """Params from ``base`` with nested or dotted overrides; ParameterError on bad input.
+
+    ``firms.<i>.<field>`` (e.g. ``firms.1.price_factor``) sets one field of firm i's
+    profile, adding default entries up to i; ``firms`` itself takes a list of tables.
+    """
+    per_firm = {k: v for k, v in overrides.items() if _FIRM_KEY.match(k)}
+    nested = _nest({k: v for k, v in overrides.items() if k not in per_firm})
     data = _merge((base or Params()).model_dump(mode="python"), nested)
+    if per_firm:
+        firms = [dict(f) for f in data.get("firms", ())]
+        for key, value in per_firm.items():
+            i, rest = _FIRM_KEY.match(key).groups()
+            firms += [{} for _ in range(int(i) + 1 - len(firms))]
+            firms[int(i)] = _merge(firms[int(i)], _nest({rest: value}))
+        data["firms"] = firms
     try:
         return Params.model_validate(data)
     except ValidationError as err:
@@ -693,7 +824,7 @@ def iter_fields(model: type[BaseModel] = Params, prefix: str = "",
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             yield from iter_fields(ann, f"{prefix}{name}.", getattr(defaults, name))
             continue
-        if name == "shocks":
+        if name in ("shocks", "firms"):
             continue
         extra = f.json_schema_extra or {}
         lo = next((m.ge for m in f.metadata if hasattr(m, "ge")), None)

@@ -212,6 +212,16 @@ SCENARIOS: dict[str, tuple[str, str, str, str, dict[str, Any]]] = {
                        "us-telecom", "us", "philippines", {"policy.kind": "offshore"}),
     "us-outsource": ("US telecom firm outsources 70 % to a US onshore outsourcer at week 26",
                      "us-telecom", "us", "outsourcer-us", {"policy.kind": "outsource"}),
+    "market-offshores-morocco": ("The whole market offshores 70 % to Morocco: the focal firm "
+                                 "at week 26, rivals follow 52 and 104 weeks later", "telecom",
+                                 "france", "morocco",
+                                 {"policy.kind": "offshore", "rivals.policy": "follow",
+                                  "rivals.lag_weeks": 52}),
+    "rivals-offshore-morocco": ("The focal firm stays home while its rivals offshore 70 % to "
+                                "Morocco at week 26", "telecom", "france", "morocco",
+                                {"policy.kind": "never",
+                                 "firms.1.policy.kind": "offshore",
+                                 "firms.2.policy.kind": "offshore"}),
     "bank-stay-home": ("French bank keeps customer relations at home", "bank", "france",
                        "morocco", {"policy.kind": "never"}),
     "bank-offshore-morocco": ("French bank offshores 70 % to Morocco at week 26", "bank",

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, settings
 from model import OffshoringModel, Params, scenario
 from model.economics import discount_factor
 from model.metrics import EVENT_FLAGS, KPI_COLUMNS
+from model.params import PolicyKind
 from model.population import PROSPECT
 
 settings.register_profile(
@@ -112,9 +113,10 @@ def _market(kpis: pd.DataFrame, p: Params) -> list[str]:
     expected = kpis["customers"] / total.where(total > 0)
     out += _bad_rows(kpis, (kpis["market_share"] - expected).abs() > 1e-9,
                      "market share is not customers / all customers")
-    rivals = kpis["firm"] != 0
-    out += _bad_rows(kpis, rivals & ((kpis["alpha"] != 0) | (kpis["vendor_heads"] != 0)),
-                     "a rival firm relocated")
+    stay = kpis["firm"].isin([i for i in range(p.n_firms)
+                              if p.firm(i).policy.kind == PolicyKind.never])
+    out += _bad_rows(kpis, stay & ((kpis["alpha"] != 0) | (kpis["vendor_heads"] != 0)),
+                     "a firm whose policy is never relocated")
     out += _bad_rows(kpis, (kpis["alpha"] == 0) & (kpis["offshore_share"] > 0),
                      "contacts offshore with alpha = 0")
     return out
@@ -180,8 +182,9 @@ def population_violations(model: OffshoringModel) -> list[str]:
         out.append("negative tenure or unresolved weeks")
     if (pop.aware & (pop.firm == PROSPECT)).any():
         out.append("a prospect is aware of offshoring")
-    if (pop.aware & (pop.firm > 0)).any():
-        out.append("a rival's customer is aware of offshoring (rivals stay home)")
+    home = [f.index for f in model.firms if not f.relocated and not f.reshore_weeks]
+    if (pop.aware & np.isin(pop.firm, home)).any():
+        out.append("a customer of a firm that never relocated is aware of offshoring")
     return out
 
 

@@ -86,6 +86,6 @@ def test_the_population_check_catches_violations(population_check) -> None:
     model.population.firm[2] = 2
     model.population.firm[3] = -2  # neither a customer nor a prospect
     found = " | ".join(population_check(model))
-    for message in ("beyond the last firm", "satisfaction not finite", "rival's customer",
+    for message in ("beyond the last firm", "satisfaction not finite", "never relocated",
                     "+ prospects"):
         assert message in found

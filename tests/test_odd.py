@@ -9,7 +9,7 @@ import pytest
 
 from experiments import odd
 from model import calibration, presets
-from model.params import ASSUMPTION, field_names, iter_fields
+from model.params import ASSUMPTION, FirmProfile, field_names, iter_fields
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = odd.ODD_PATH.read_text(encoding="utf-8")
@@ -58,11 +58,13 @@ def test_generated_tables_match_the_code():
 
 def test_parameter_table_lists_every_parameter_exactly_once():
     names = [r[0].strip("`") for r in rows(block(TEXT, "PARAMETER TABLE"))]
-    params = [n for n in names if not n.startswith("shocks[].")]
+    params = [n for n in names if not n.startswith(("shocks[].", "firms[]."))]
     assert len(params) == len(set(params))
     assert set(params) == set(field_names())
     assert {n.removeprefix("shocks[].") for n in names} - set(params) >= {"kind", "week",
                                                                             "salience"}
+    assert {n.removeprefix("firms[].") for n in names if n.startswith("firms[].")} == \
+        set(FirmProfile.model_fields)
 
 
 def test_every_parameter_name_appears_in_the_odd():
