@@ -57,9 +57,9 @@ def churn_probability(base_hazard: float, score: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _predictor(S: float, unresolved: int, image: np.ndarray, firm: np.ndarray, i: int,
-               s_ref: float, b_s: float, log_u: float, b_i: float, sigma: float) -> float:
-    """log r of ``risk_score`` for customer ``i`` (``log_u`` = log rho_U).
+def _linear(S: float, image: np.ndarray, firm: np.ndarray, i: int, s_ref: float, b_s: float,
+            b_i: float) -> float:
+    """Linear predictor x of the responsive part for customer ``i``.
 
     max(0, best rival image - own image) = highest image - own image: 0 when
     the own firm holds the highest image, otherwise the best rival holds it.
@@ -67,10 +67,33 @@ def _predictor(S: float, unresolved: int, image: np.ndarray, firm: np.ndarray, i
     top = image[i, 0]
     for j in range(1, image.shape[1]):
         top = max(top, image[i, j])
-    gap = top - image[i, firm[i]]
-    x = b_s * (s_ref - S) + b_i * gap
+    return b_s * (s_ref - S) + b_i * (top - image[i, firm[i]])
+
+
+@njit(cache=True)
+def _log_r(x: float, unresolved: int, log_u: float, sigma: float) -> float:
+    """log r from the linear predictor: log[(1 - sigma) + sigma e^x] (+ log rho_U)."""
     log_r = math.log((1.0 - sigma) + sigma * math.exp(x)) if sigma < 1.0 else x
     return log_r + log_u if unresolved > 0 else log_r
+
+
+@njit(cache=True)
+def _linear_cut(log_cut: float, log_u: float, sigma: float) -> float:
+    """The x at which log r reaches ``log_cut`` (r is increasing in x); -inf if always above."""
+    if sigma >= 1.0:
+        return log_cut - log_u
+    if sigma <= 0.0:  # r does not depend on x: always above the cut, or never
+        return -np.inf if log_u > log_cut else np.inf
+    e = (math.exp(log_cut - log_u) - (1.0 - sigma)) / sigma
+    return math.log(e) if e > 0 else -np.inf
+
+
+@njit(cache=True)
+def _predictor(S: float, unresolved: int, image: np.ndarray, firm: np.ndarray, i: int,
+               s_ref: float, b_s: float, log_u: float, b_i: float, sigma: float) -> float:
+    """log r of ``risk_score`` for customer ``i`` (``log_u`` = log rho_U)."""
+    x = _linear(S, image, firm, i, s_ref, b_s, b_i)
+    return _log_r(x, unresolved, log_u, sigma)
 
 
 @njit(cache=True)
@@ -103,11 +126,14 @@ def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm
     a cut x_c (probability p_c, about 8 h0), a customer is a candidate with
     probability p_c (a Bernoulli sequence drawn by geometric skipping) and a
     candidate leaves with probability p / p_c, so p_c (p / p_c) = p; above
-    the cut, p is computed and drawn directly. Only the linear predictor is
-    computed for everyone.
+    the cut, p is computed and drawn directly. Only the linear predictor x of
+    the responsive part is computed for everyone: r increases with x, so the
+    cut on log r is a cut on x (one for customers with an unresolved problem,
+    one for the others).
     """
     p_cut = min(0.5, 8.0 * h0)
     x_cut = math.log(-math.log1p(-p_cut) / h0) if h0 > 0 else np.inf
+    lin_cut = (_linear_cut(x_cut, 0.0, sigma), _linear_cut(x_cut, log_u, sigma))
     log_cut = log_q(p_cut)
     out = np.empty(S.size, np.int64)
     k = 0
@@ -116,14 +142,16 @@ def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm
         if firm[i] < 0:
             continue
         tenure[i] += 1
-        x = _predictor(S[i], unresolved[i], image, firm, i, s_ref, b_s, log_u, b_i, sigma)
-        if x > x_cut:
+        lin = _linear(S[i], image, firm, i, s_ref, b_s, b_i)
+        if lin > lin_cut[1 if unresolved[i] > 0 else 0]:
+            x = _log_r(lin, unresolved[i], log_u, sigma)
             leave = rng.random() < _leave_probability(x, h0)
         else:
             candidate -= 1
             if candidate > 0:
                 continue
             candidate = skip(rng, log_cut)
+            x = _log_r(lin, unresolved[i], log_u, sigma)
             leave = rng.random() * p_cut < _leave_probability(x, h0)
         if leave:
             out[k] = i

@@ -224,3 +224,17 @@ def test_one_unresolved_contact_stays_within_the_stated_twofold_effect() -> None
     # the intention-sized law of the earlier model gave a compounding, far larger ratio
     old = math.exp(4.0 * float(S["ok"][0] - S["bad"][0]) + 0.7 * 3)
     assert old > 2.0
+
+
+@pytest.mark.parametrize("sigma", [0.0, 0.3, 1.0])
+@pytest.mark.parametrize("log_u", [0.0, math.log(1.3)])
+def test_linear_cut_inverts_the_relative_hazard(sigma: float, log_u: float) -> None:
+    """The thinning cut on x is where log r crosses the cut: r below it, r above it."""
+    log_cut = math.log(1.5)
+    x = churn._linear_cut(log_cut, log_u, sigma)
+    unresolved = 1 if log_u else 0
+    if math.isfinite(x):
+        assert churn._log_r(x, unresolved, log_u, sigma) == pytest.approx(log_cut)
+    for probe in (-5.0, 0.0, 0.5, 5.0):
+        above = churn._log_r(probe, unresolved, log_u, sigma) > log_cut
+        assert above == (probe > x)
