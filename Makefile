@@ -35,6 +35,7 @@ viz: $(STAMP)
 
 reproduce: $(STAMP)
 	$(BIN)/offshoring reproduce --scale full
+	$(BIN)/offshoring calibrate --patterns
 
 odd: $(STAMP)
 	$(BIN)/python -m experiments.odd
