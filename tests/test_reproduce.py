@@ -95,7 +95,7 @@ def test_per_replicate_tables_use_the_recorded_seeds(built) -> None:
     assert pd.read_csv(folder / "adaptive.csv")["seed"].tolist() == seeds
     maps = pd.read_csv(folder / "phase_maps_replicates.csv")
     assert set(maps["seed"]) == set(seeds)
-    assert maps.groupby(["map", "wage_ratio", "y"]).size().eq(len(seeds)).all()
+    assert maps.groupby(["map", "x", "y"]).size().eq(len(seeds)).all()
 
 
 def test_stay_home_pairs_with_itself(built) -> None:
