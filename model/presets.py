@@ -197,7 +197,8 @@ SCENARIOS: dict[str, tuple[str, str, str, str, dict[str, Any]]] = {
                          "france", "outsourcer-fr", {"policy.kind": "outsource"}),
     "cost-driven-morocco": ("Relocate to Morocco when projected savings exceed 25 %",
                             "telecom", "france", "morocco", {"policy.kind": "cost_driven"}),
-    "adaptive-morocco": ("Cost-driven to Morocco, reshoring after repeated complaints",
+    "adaptive-morocco": ("Cost-driven to Morocco, reshoring partly when service or savings "
+                         "stay below the business case",
                          "telecom", "france", "morocco", {"policy.kind": "adaptive"}),
     "broadband-stay-home": ("French internet provider keeps customer relations at home",
                             "broadband", "france", "morocco", {"policy.kind": "never"}),

@@ -156,7 +156,7 @@ def test_why_not_met_explains_failed_checks_with_their_numbers() -> None:
                                          {"model": -1.5}}},
         "cutover": {"targets": target("b", {"Morocco recovers almost fully": True})},
         "adaptive": {"targets": target("c", {"median delay >= 1 year": False}),
-                     "findings": {"median_years_to_reshore": 0.5,
+                     "findings": {"median_years_to_reshore": 0.5, "replicates_reshoring": 12,
                                   "median_csat_drop_first_quarter": 9.75,
                                   "policy_csat_drop": 4.0, "policy_bad_reviews": 3,
                                   "policy_review_weeks": 13}},
@@ -165,14 +165,16 @@ def test_why_not_met_explains_failed_checks_with_their_numbers() -> None:
     assert "* **a.**" in text and "4.2 points" in text and "-1.5" in text
     assert "lies outside the published" not in text  # that check passed
     assert "* **b.**" not in text                     # target b is met
-    assert "* **c.**" in text and "9.8 points" in text and "first 3 reviews" in text
+    assert "* **c.**" in text and "median 0.5 years" in text and "3 consecutive" in text
     assert "Complaints had risen" not in text          # that check passed
-    meta["adaptive"]["findings"]["median_csat_drop_first_quarter"] = 2.0
+    meta["adaptive"]["targets"]["c"]["checks"]["median delay >= 1 year"] = True
     meta["adaptive"]["targets"]["c"]["checks"]["at least 80% after complaints rose"] = False
     meta["adaptive"]["findings"]["share_after_complaints_rose"] = 0.6
     text = why_not_met(meta)
-    assert "first 3 reviews" not in text  # the drop is within the tolerance
+    assert "median 0.5 years" not in text  # that check passed
     assert "in only 60 % of the reshoring replicates" in text
+    meta["adaptive"]["findings"]["replicates_reshoring"] = 0
+    assert "No replicate reshores" in why_not_met(meta)
     for m in meta.values():
         for t in m["targets"].values():
             t["verdict"] = "MET"

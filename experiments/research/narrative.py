@@ -77,7 +77,7 @@ its monthly churn goes from {_n(_get(f, 'stay-home', 'churn_pct'), 2)} % to
 {_n(mo.get('churn_pct'), 2)} %, and its ten-year NPV ends {_n(abs(diff or 0))} M EUR {above}
 staying at home (95 % CI {_n(lo)} to {_n(hi)} M EUR, paired runs). {rows_words}
 
-The stake decides. With in-house service at 55 EUR per production hour (AFRC), 2.5 calls per
+The stake comes first. With in-house service at 55 EUR per production hour (AFRC), 2.5 calls per
 subscriber a year (Oliver Wyman) and an ARPU of {_n(d.get('revenue_per_customer_month'), 1)} EUR
 a month (Arcep), customer service costs the firm
 {_n(100 * (d.get('service_cost_share_of_revenue') or 0), 1)} % of its revenue and
@@ -98,26 +98,56 @@ MARKET_WORDS = {"telecom": "a French mobile operator", "broadband": "a French in
                 "bank": "a French bank", "us": "a US mobile operator (to India)"}
 
 
-def _crossing_words(m: str, entries: list[dict], currency: str = "EUR") -> list[str]:
+def _no_crossing(cells: pd.DataFrame | None, m: str, y: Any) -> str:
+    """Words for a level whose mean difference keeps one sign over the whole range."""
+    if cells is None:
+        return "no flip within the range explored"
+    mine = cells[(cells["map"] == m) & (cells["y"].astype(str) == str(y))]
+    if mine.empty:
+        mine = cells[(cells["map"] == m)
+                     & (pd.to_numeric(cells["y"], errors="coerce").round(6)
+                        == round(float(y), 6))] if m != "markets" else mine
+    if len(mine) and (mine["npv_diff_m"] > 0).all():
+        return "pays on average across the whole range explored"
+    if len(mine) and (mine["npv_diff_m"] < 0).all():
+        return "loses on average across the whole range explored"
+    return "no single flip within the range explored"
+
+
+def _label_value(cells: pd.DataFrame | None, m: str, y: Any) -> float:
+    """The value shown for level ``y`` (the FCR gap in points for the resolution map)."""
+    if cells is not None and "y_label_value" in cells:
+        mine = cells[(cells["map"] == m)
+                     & (pd.to_numeric(cells["y"], errors="coerce").round(6)
+                        == round(float(y), 6))]
+        if len(mine):
+            return round(float(mine["y_label_value"].iloc[0]), 1)
+    return float(y)
+
+
+def _crossing_words(m: str, entries: list[dict], cells: pd.DataFrame | None = None,
+                    currency: str = "EUR") -> list[str]:
     """One phrase per level: where along the in-house cost of an hour the answer flips."""
     out = []
     for e in entries:
         y = e.get("y")
         level = (MARKET_WORDS.get(str(y), str(y)) if m == "markets"
-                 else MAP_WORDS[m].format(y=float(y)))
+                 else MAP_WORDS[m].format(y=_label_value(cells, m, y)))
         cur = "$" if str(y) == "us" else currency
         if e.get("x") is None:
-            out.append(f"{level}: no flip within the range explored")
+            out.append(f"{level}: {_no_crossing(cells, m, y)}")
             continue
         side = "above" if e.get("pays_above") else "below"
         stake = e.get("stake")
-        out.append(f"{level}: pays {side} {_n(e['x'])} {cur} an hour"
+        out.append(f"{level}: pays on average {side} {_n(e['x'])} {cur} an hour"
                    + (f" (service cost {_n(100 * stake)} % of margin)" if stake else ""))
     return out
 
 
 def _flips(meta: dict, folder: Path | None) -> str:
     maps = _get(meta, "phase_maps", "findings") or {}
+    path = folder / "phase_maps.csv" if folder is not None else None
+    cells = pd.read_csv(path) if path is not None and path.is_file() else None
     parts = []
     for m, title in (("stake_fcr", "By the vendor's resolution gap"),
                      ("stake_ethnocentrism", "By customers' ethnocentrism"),
@@ -126,7 +156,7 @@ def _flips(meta: dict, folder: Path | None) -> str:
         f = maps.get(m)
         if not f:
             continue
-        words = _crossing_words(m, f.get("break_even") or [])
+        words = _crossing_words(m, f.get("break_even") or [], cells)
         head = (f"{title} ({f.get('cells_pay', 0)} of {f.get('cells', 0)} cells pay and "
                 f"{f.get('cells_lose', 0)} lose with a CI excluding zero)")
         parts.append(f"* {head}: " + "; ".join(words) + ".")
@@ -161,7 +191,6 @@ def _others(meta: dict, folder: Path | None) -> str:
     alone = {k.split(" | ")[0]: v for k, v in pr.items() if k.endswith("alone vs none")}
     best_p = max(alone, key=lambda k: alone[k]["npv_m"]) if alone else None
     sh = _get(meta, "shocks", "findings") or {}
-    ad = _get(meta, "adaptive", "findings") or {}
     mo = _get(meta, "morris", "findings", "npv") or []
     s = _get(meta, "strategies", "findings") or {}
     base = _get(s, "offshore-morocco", "npv_diff") or 0
@@ -173,16 +202,26 @@ the offshoring firm's ten-year NPV by {_n(gain, 1)} M EUR (figure 1); alone, the
 is {best_p or 'n/a'} ({_n(alone.get(best_p, {}).get('npv_m'), 1)} M EUR; figure 4). Keeping
 premium and sensitive contacts at home (tiered offshoring) changes it by {_n(tiered, 1)} M EUR,
 and an onshore outsourcer ends {_n(abs(out_diff), 1)} M EUR {'above' if out_diff > 0 else 'below'}
-staying home. A two-week link outage costs
-{_n(-(_get(sh, 'link outage (2 weeks)', 'npv_m') or 0), 1)} M EUR and a data breach
-{_n(-(_get(sh, 'data breach', 'npv_m') or 0), 1)} M EUR of ten-year NPV (figure 6). The
-adaptive firm, which judges the vendor against the business case it wrote when it moved,
-reshores in {ad.get('replicates_reshoring', 'n/a')} of
-{_get(meta, 'adaptive', 'replicates') or 'n/a'} replicates, a median
-{_n(ad.get('median_years_to_reshore'), 1)} years after going offshore, and keeps part of the
-volume abroad (mean final offshore share {_n(ad.get('mean_final_alpha'), 2)}; figure 5).
+staying home. A two-week link outage changes ten-year NPV by
+{_n(_get(sh, 'link outage (2 weeks)', 'npv_m'), 1)} M EUR and a data breach by
+{_n(_get(sh, 'data breach', 'npv_m'), 1)} M EUR (figure 6). {_adaptive_words(meta)}
 The Morris screening (figure 7) ranks what the offshoring firm's NPV is most sensitive to:
 {', '.join(f'`{p}`' for p in mo[:5]) or 'n/a'}{_service_factors(folder)}."""
+
+
+def _adaptive_words(meta: dict) -> str:
+    """What the adaptive firm did, in words that follow its numbers."""
+    ad = _get(meta, "adaptive", "findings") or {}
+    k, n = ad.get("replicates_reshoring"), _get(meta, "adaptive", "replicates")
+    head = ("The adaptive firm, which judges the vendor against the business case it wrote "
+            "when it moved,")
+    if not k:
+        return (f"{head} never reshores in {n or 'n/a'} replicates: its service stays within "
+                f"its plan and its saving above the cost-parity line (mean final offshore "
+                f"share {_n(ad.get('mean_final_alpha'), 2)}; figure 5).")
+    return (f"{head} reshores in {k} of {n or 'n/a'} replicates, a median "
+            f"{_n(ad.get('median_years_to_reshore'), 1)} years after going offshore (mean final "
+            f"offshore share {_n(ad.get('mean_final_alpha'), 2)}; figure 5).")
 
 
 def _trust(meta: dict) -> str:
@@ -273,7 +312,15 @@ def _why_b(meta: dict) -> str:
 def _why_c(meta: dict) -> str:
     ad = _get(meta, "adaptive", "findings") or {}
     out = []
-    if _failed(meta, "adaptive", "c", "median delay >= 1 year"):
+    if not ad.get("replicates_reshoring"):
+        out.append("No replicate reshores. With the sourced economics the realised saving stays "
+                   "above the cost-parity line of the business case and the service within its "
+                   "tolerances, so neither reason for the returns of the reshoring cases "
+                   "(visible complaints, cost parity; FACTS.md) arises at the defaults. The "
+                   "cases are a minority of the firms that moved (Deloitte 2005: 25 % brought "
+                   "functions back); the sweep and exploration tools find the conditions under "
+                   "which the adaptive firm does return.")
+    elif _failed(meta, "adaptive", "c", "median delay >= 1 year"):
         out.append(f"Reshoring comes a median {_n(ad.get('median_years_to_reshore'), 1)} years "
                    "after offshoring. The firm judges the vendor against its business case "
                    "only after `policy.ramp_allowance_weeks` and reshores after "
