@@ -76,6 +76,9 @@ def _literal(text: str) -> object:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
+    except ValueError:  # an integer of more than 4,300 digits
+        raise ParameterError(f"--set value {text[:20]!r}...: a number has more than "
+                             f"{sys.get_int_max_str_digits()} digits") from None
 
 
 def check_out(path: str | Path, summary: bool = False) -> Path:
