@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from model.params import ParameterError
+from model.params import ParameterError, printable
 
 #: Modules that register subcommands, in help order.
 COMMAND_MODULES = [
@@ -58,8 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
-    except (UsageError, ParameterError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except (UsageError, ParameterError) as err:  # one line, names and values escaped
+        print(f"error: {printable(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

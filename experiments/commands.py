@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from tqdm import tqdm
 
+from experiments.files import check_file_target, summary_path, write_frames
 from model.params import ParameterError, Params, iter_fields, json_schema, load_toml
 from model.presets import DEFAULT_SCENARIO, SCENARIOS, describe, scenario
 from model.runner import RunResult, simulate
@@ -76,30 +76,27 @@ def _literal(text: str) -> object:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
+    except ValueError:  # an integer of more than 4,300 digits
+        raise ParameterError(f"--set value {text[:20]!r}...: a number has more than "
+                             f"{sys.get_int_max_str_digits()} digits") from None
 
 
-def check_out(path: Path) -> None:
-    """Refuse an output path before any work: wrong suffix or missing folder."""
-    if path.suffix not in (".parquet", ".csv"):
-        raise ParameterError(f"--out '{path}': the file name must end in .parquet or .csv")
-    if not path.parent.is_dir():
-        raise ParameterError(f"--out '{path}': folder '{path.parent}' does not exist")
+def check_out(path: str | Path, summary: bool = False) -> Path:
+    """Refuse an output path before any work (exit 2): see :mod:`experiments.files`."""
+    return check_file_target(path, "--out", summary)
 
 
 def write_atomic(df: pd.DataFrame, path: Path) -> None:
     """Write Parquet or CSV (by suffix) to a temporary file, then rename it into place."""
-    check_out(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        if path.suffix == ".parquet":
-            df.to_parquet(tmp, index=False)
-        else:
-            df.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_frames([(Path(path), df)])
+
+
+def write_failed(path: Path, err: OSError) -> int:
+    """Report a failed write as one line on stderr; exit status 1 (a failure, not bad input)."""
+    reason = err.strerror or str(err)
+    tail = "" if "already replaced" in reason else "; nothing was changed"
+    print(f"error: --out '{path}': writing failed: {reason}{tail}", file=sys.stderr)
+    return 1
 
 
 def summary_table(summary: pd.DataFrame, title: str) -> Table:
@@ -125,9 +122,7 @@ def _cell(col: str, v: float) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     p = params_from(args.scenario, args.customers, args.weeks, args.set)
-    out = Path(args.out) if args.out else None
-    if out is not None:
-        check_out(out)
+    out = None if args.out is None else check_out(args.out, summary=True)
     with tqdm(total=p.weeks, desc="weeks", unit="wk", disable=args.quiet or p.weeks < 2,
               leave=False) as bar:
         result: RunResult = simulate(p, args.seed, progress=lambda _: bar.update())
@@ -135,10 +130,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     out_console.print(summary_table(result.summary, f"{args.scenario}: {p.weeks} weeks, "
                                 f"{p.n_customers} customers, seed {args.seed}"))
     if out is not None:
-        write_atomic(result.kpis, out)
-        stem = out.with_name(out.stem + "_summary" + out.suffix)
-        write_atomic(result.summary, stem)
-        out_console.print(f"wrote {out} and {stem} ({result.seconds:.1f} s)")
+        summary = summary_path(out)
+        try:  # both to temporaries, then summary renamed first, the KPIs last
+            write_frames([(out, result.kpis), (summary, result.summary)])
+        except OSError as err:
+            return write_failed(out, err)
+        out_console.print(f"wrote {out} and {summary} ({result.seconds:.1f} s)")
     return 0
 
 

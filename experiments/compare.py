@@ -22,6 +22,8 @@ from rich.table import Table
 from scipy import stats
 from tqdm import tqdm
 
+from experiments.commands import write_failed
+from experiments.files import check_folder_target, write_group
 from model.presets import scenario
 from model.runner import simulate
 
@@ -80,7 +82,7 @@ def table(long: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def figure(long: pd.DataFrame, path: Path) -> None:
+def figure(long: pd.DataFrame, path: str | Path) -> None:
     """Brand image, monthly churn and cumulative profit of the focal firm by strategy."""
     import matplotlib
 
@@ -102,13 +104,12 @@ def figure(long: pd.DataFrame, path: Path) -> None:
     axes[0].legend(fontsize=8)
     fig.suptitle("Focal firm by relocation strategy (mean of replicates)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_folder_target(args.out)  # before the runs: exit 2 if it cannot be written
     long = run_comparison(STRATEGIES, args.customers, args.weeks, args.replicates, args.seed,
                           args.workers)
     res = table(long)
@@ -124,8 +125,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
                   f"{r['npv_vs_home']:+,.0f} ± {r['npv_vs_home_ci']:,.0f}",
                   f"{r['service_share']:.1f}", f"{r['service_opex_share']:.1f}")
     Console(width=140).print(t)
-    res.to_csv(out / "compare.csv", index=False)
-    figure(long, out / "compare.png")
+    try:  # both to temporaries, then the figure renamed first, the table last
+        out.mkdir(parents=True, exist_ok=True)
+        write_group([(out / "compare.csv", lambda tmp: res.to_csv(tmp, index=False)),
+                     (out / "compare.png", lambda tmp: figure(long, tmp))])
+    except OSError as err:
+        return write_failed(out, err)
     print(f"wrote {out / 'compare.csv'} and {out / 'compare.png'}")
     return 0
 

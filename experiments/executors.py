@@ -22,6 +22,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -136,7 +137,8 @@ class _Chunk:
         """How long to wait for results before the time limit forces a commit."""
         if not self.rows:
             return None
-        return max(0.05, self.max_seconds - (time.monotonic() - self.since))
+        left = self.max_seconds - (time.monotonic() - self.since)
+        return min(3600.0, max(0.05, left))  # finite: huge limits must not overflow a wait
 
     def commit(self, store: Store) -> None:
         """Hand the runs to the store; the buffer is emptied first, so an interrupt raised
@@ -148,15 +150,19 @@ class _Chunk:
 
 def run_sweep(spec: SweepSpec, out: str | Path, executor: cf.Executor, *,
               in_flight: int = 64, chunk_runs: int = 50, chunk_seconds: float = 60.0,
-              progress: bool = True) -> SweepReport:
+              progress: bool = True, repair: bool = False) -> SweepReport:
     """Run (or resume) ``spec`` into ``out`` on ``executor``; KeyboardInterrupt stops cleanly.
 
     On an interrupt the finished runs are committed, queued tasks are
     cancelled and the report says ``interrupted``; stopping the executor's
-    running tasks is left to the caller (see ``abandon``).
+    running tasks is left to the caller (see ``abandon``). A damaged ``out`` is
+    refused (ParameterError) unless ``repair`` (see ``Store.open``).
     """
+    if not (chunk_seconds > 0 and chunk_runs >= 1):  # also refuses NaN
+        raise ValueError(f"chunk_runs >= 1 and chunk_seconds > 0 needed, got {chunk_runs}, "
+                         f"{chunk_seconds}")
     types = {name: param_type(name) for name in spec.names}
-    with Store.open(out, spec, lambda: build_design(spec), types) as store:
+    with Store.open(out, spec, lambda: build_design(spec), types, repair=repair) as store:
         first, now = store.manifest["code_version"], store.manifest["sessions"][-1]
         if store.done and now["code_version"] != first:
             print(f"warning: resuming a sweep started with code {first} using "
@@ -230,17 +236,63 @@ def _collect(fut: cf.Future, chunk: _Chunk, report: SweepReport, bar: tqdm) -> N
 
 
 # ------------------------------------------------------------------ executors
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is the parent's business (it stops the workers)."""
+#: How often a local worker checks that the sweep that started it is still alive.
+WATCHDOG_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1
+
+
+def _init_worker(sweep_pid: int) -> None:
+    """Worker initializer: ignore Ctrl-C (the parent's business) and die with the parent.
+
+    The workers are children of the fork server, not of the sweep. The fork
+    server exits when the sweep dies (its pipe closes); on Linux
+    ``PR_SET_PDEATHSIG`` then kills the worker at once. Everywhere, a daemon
+    thread also ends the worker within ``WATCHDOG_SECONDS`` of the fork server
+    or the sweep going away (the worker is re-parented), even in mid-run.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watchdog, args=(parent, sweep_pid), daemon=True,
+                     name="offshoring-watchdog").start()
+
+
+def _watchdog(parent: int, sweep_pid: int) -> None:
+    while os.getppid() == parent and _alive(sweep_pid):
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)  # no cleanup: nobody is left to receive the result
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, another user's (pid reused): treat as gone
+        return False
+    try:  # a killed parent stays a zombie until its own parent reaps it
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rpartition(b")")[2].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
 
 
 def local_executor(workers: int) -> cf.ProcessPoolExecutor:
-    """A process pool of ``workers`` processes started by a fork server (fast, thread-safe)."""
+    """A process pool of ``workers`` processes started by a fork server (fast, thread-safe).
+
+    The workers exit by themselves if the sweep process dies (even by SIGKILL):
+    see ``_init_worker``.
+    """
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["experiments.executors"])
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                  initializer=_ignore_sigint)
+                                  initializer=_init_worker, initargs=(os.getpid(),))
 
 
 def abandon(executor: cf.Executor) -> None:

@@ -12,7 +12,11 @@ into place with ``os.replace`` (atomic on POSIX): a reader or a resumed sweep
 sees a chunk whole or not at all. The ``runs`` part of a chunk is renamed last,
 so a ``timeseries`` part without its ``runs`` part is an interrupted chunk and
 is deleted when the sweep resumes (until then, join the series on ``run_id``).
-Everything is plain Parquet (integers, floats, booleans, strings, UTC
+A resumed sweep first checks what it finds (the manifest's keys and types, the
+design table, every committed chunk) and refuses a damaged folder in one line
+without touching it; ``offshoring sweep SPEC --out DIR --repair`` moves
+unreadable chunks to ``DIR/quarantine/<time>/`` (with a ``NOTE.txt``) and runs
+their runs again. Everything is plain Parquet (integers, floats, booleans, strings, UTC
 timestamps): pandas, pyarrow, Polars or DuckDB read it without this package,
 e.g. ``pandas.read_parquet("DIR/runs")``.
 """
@@ -32,6 +36,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +49,7 @@ from model.params import ParameterError
 
 MANIFEST, DESIGN, RUNS, SERIES, LOCK = ("manifest.json", "design.parquet", "runs",
                                         "timeseries", ".lock")
+QUARANTINE = "quarantine"
 FORMAT = 1
 #: Columns that differ between two executions of the same run (excluded when comparing).
 VOLATILE_COLUMNS = ("seconds", "finished", "worker")
@@ -149,26 +155,27 @@ class Store:
     """An open sweep directory: completed run ids and chunk commits (one writer at a time)."""
 
     def __init__(self, root: Path, manifest: dict[str, Any], design: pd.DataFrame,
-                 lock_fd: int) -> None:
+                 lock_fd: int, done: set[int] | None = None, failed: int = 0) -> None:
         self.root = root
         self.manifest = manifest
         self.design = design
         self._lock_fd = lock_fd
         self.schema = runs_schema(manifest["parameter_types"], manifest["outcomes"])
         self._cleanup()
-        status = _read_columns(root / RUNS, ["run_id", "status"])
-        self.done: set[int] = set(status["run_id"].tolist())
-        self.failed = int((status["status"] != "ok").sum())
+        self.done: set[int] = set(done or ())
+        self.failed = failed
         self._next = max(_chunks(root / RUNS), default=0) + 1
 
     @classmethod
     def open(cls, root: str | Path, spec: Any, make_design: Any,
-             param_types: dict[str, str]) -> Store:
+             param_types: dict[str, str], repair: bool = False) -> Store:
         """Create or resume the sweep in ``root``; refuse a different spec (ParameterError).
 
         ``make_design()`` builds the design table, called only for a new sweep: a
         resumed sweep reuses the stored design, so library upgrades between
-        sessions cannot move the design points.
+        sessions cannot move the design points. A damaged folder (see
+        ``check_out``) is refused before anything in it is changed; with
+        ``repair`` its unreadable chunks are moved to ``quarantine/`` first.
         """
         root = Path(root)
         if root.exists() and not root.is_dir():
@@ -177,6 +184,7 @@ class Store:
         lock_fd = _lock(root)
         try:
             manifest = _read_manifest(root)
+            scan = _Scan()
             if manifest is None:
                 _refuse_foreign(root)
                 design = make_design()
@@ -184,13 +192,18 @@ class Store:
                 write_table(pa.Table.from_pandas(design, preserve_index=False), root / DESIGN)
             else:
                 _check_same(root, manifest, spec)
-                design = pd.read_parquet(root / DESIGN)
-            manifest.setdefault("sessions", []).append(
-                {"started": _now(), "code_version": code_version(), "host": platform.node()})
+                design = _read_design(root, manifest)
+                scan = _scan(root, manifest, full=True)
+                _refuse_damage(root, scan, repair)
+            session = {"started": _now(), "code_version": code_version(),
+                       "host": platform.node()}
+            if scan.bad:
+                session["quarantined"] = _quarantine(root, scan.bad)
+            manifest.setdefault("sessions", []).append(session)
             (root / RUNS).mkdir(exist_ok=True)
             (root / SERIES).mkdir(exist_ok=True)
             write_json(manifest, root / MANIFEST)
-            return cls(root, manifest, design, lock_fd)
+            return cls(root, manifest, design, lock_fd, scan.done, scan.failed)
         except BaseException:
             os.close(lock_fd)
             raise
@@ -238,22 +251,29 @@ class Store:
             self.failed += sum(r["status"] != "ok" for r in rows)
 
 
-def check_out(root: str | Path, spec: Any) -> None:
-    """Refuse ``root`` before any work: not a folder, foreign content or another spec.
+def check_out(root: str | Path, spec: Any, repair: bool = False) -> int:
+    """Refuse ``root`` before any work: not a folder, foreign content, another spec, or
+    damage (a manifest of the wrong shape, an unreadable design or chunk).
 
-    ``Store.open`` checks again under the lock; this early check lets the CLI
-    fail in one line before it starts workers.
+    Returns the number of damaged chunks (non-zero only with ``repair``; without
+    it they are refused). ``Store.open`` checks again, fully, under the lock;
+    this early check (Parquet footers only) lets the CLI fail in one line before
+    it starts workers. Nothing is written.
     """
     root = Path(root)
     if root.exists() and not root.is_dir():
         raise ParameterError(f"--out '{root}' exists and is not a folder")
     if not root.is_dir():
-        return
+        return 0
     manifest = _read_manifest(root)
     if manifest is None:
         _refuse_foreign(root)
-    else:
-        _check_same(root, manifest, spec)
+        return 0
+    _check_same(root, manifest, spec)
+    _read_design(root, manifest)
+    scan = _scan(root, manifest, full=False)
+    _refuse_damage(root, scan, repair)
+    return len(scan.bad)
 
 
 def _now() -> str:
@@ -285,9 +305,174 @@ def _read_manifest(root: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError:
-        raise ParameterError(f"'{path}' is not valid JSON") from None
+        data = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ParameterError(f"'{path}' is not valid JSON (damaged?)") from None
+    except OSError as err:
+        raise ParameterError(f"cannot read '{path}': {err.strerror}") from None
+    problem = _manifest_problem(data)
+    if problem:
+        raise ParameterError(f"'{path}' is damaged: {problem}")
+    return data
+
+
+#: Keys every manifest has, and their JSON types (bool is refused where int is asked).
+_MANIFEST_KEYS: dict[str, type | tuple[type, ...]] = {
+    "format": int, "name": str, "spec_digest": str, "spec": dict, "points": int,
+    "replicates": int, "runs": int, "parameters": list, "parameter_types": dict,
+    "outcomes": list}
+
+
+def _manifest_problem(data: Any) -> str | None:
+    """What is wrong with the shape of a parsed manifest, or None."""
+    if not isinstance(data, dict):
+        return f"expected a JSON object, found {type(data).__name__}"
+    if "format" in data and data["format"] != FORMAT:
+        return None  # another version's layout: _check_same says so
+    for key, kind in _MANIFEST_KEYS.items():
+        if key not in data:
+            return f"key '{key}' is missing"
+        value = data[key]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return f"'{key}' should be a JSON {_JSON_NAMES[kind]}, found {_json_type(value)}"
+    types = data["parameter_types"]
+    if list(types) != data["parameters"] or not all(t in _ARROW for t in types.values()):
+        return "'parameter_types' should give 'int', 'float', 'bool' or 'str' for each parameter"
+    if not all(isinstance(o, str) for o in data["outcomes"]):
+        return "'outcomes' should be a list of names"
+    if not isinstance(data["spec"].get("name"), str):
+        return "'spec' has no name"
+    if not isinstance(data.get("sessions", []), list):
+        return f"'sessions' should be a JSON array, found {_json_type(data['sessions'])}"
+    if min(data["points"], data["replicates"], data["runs"]) < 0:
+        return "'points', 'replicates' and 'runs' cannot be negative"
+    return None
+
+
+_JSON_NAMES = {int: "integer", str: "string", dict: "object", list: "array"}
+
+
+def _json_type(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "an array", dict: "an object", type(None): "null"}.get(type(value), "?")
+
+
+def _read_design(root: Path, manifest: dict[str, Any]) -> pd.DataFrame:
+    """The stored design, checked against the manifest (ParameterError naming the file)."""
+    path = root / DESIGN
+    try:
+        design = pq.read_table(path).to_pandas()
+    except FileNotFoundError:
+        raise ParameterError(f"'{root}' has a manifest but no {DESIGN}") from None
+    except Exception as err:  # noqa: BLE001 (pyarrow raises many kinds)
+        raise ParameterError(f"'{path}' is damaged: {_first_line(err)}") from None
+    missing = [c for c in ["point", *manifest["parameters"]] if c not in design.columns]
+    if missing:
+        raise ParameterError(f"'{path}' is damaged: column '{missing[0]}' is missing")
+    if len(design) != manifest["points"]:
+        raise ParameterError(f"'{path}' is damaged: {len(design)} rows, the manifest says "
+                             f"{manifest['points']} points")
+    return design
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+@dataclass
+class _Scan:
+    """What the committed chunks hold, and the chunks that cannot be trusted."""
+
+    done: set[int] = field(default_factory=set)
+    failed: int = 0
+    bad: dict[int, tuple[str, str]] = field(default_factory=dict)  # chunk -> (file, why)
+
+
+def _scan(root: Path, manifest: dict[str, Any], full: bool) -> _Scan:
+    """Check every committed chunk: readable, the runs schema, run ids in range, no run twice.
+
+    ``full`` reads every chunk (as a resume does); otherwise only the run ids
+    and status of the runs parts and the footers of the series parts (which a
+    truncation breaks).
+    """
+    schema = runs_schema(manifest["parameter_types"], manifest["outcomes"])
+    scan = _Scan()
+    good: dict[int, tuple[list[int], int]] = {}
+    seen: set[int] = set()
+    runs = set(_chunks(root / RUNS))
+    for n in sorted(runs):
+        path = root / RUNS / _part_name(n)
+        try:
+            if not pq.read_schema(path).equals(schema):
+                raise ValueError("not the runs schema of this sweep")
+            table = pq.read_table(path, columns=None if full else ["run_id", "status"])
+            ids = table.column("run_id").to_pylist()
+            status = table.column("status").to_pylist()
+        except Exception as err:  # noqa: BLE001 (pyarrow raises many kinds)
+            scan.bad[n] = (f"{RUNS}/{path.name}", _first_line(err))
+            continue
+        out = [i for i in ids if i is None or not 0 <= i < manifest["runs"]]
+        if out or set(ids) & seen or len(set(ids)) != len(ids):
+            why = f"run_id {out[0]} out of range" if out else "a run_id stored twice"
+            scan.bad[n] = (f"{RUNS}/{path.name}", why)
+            continue
+        seen.update(ids)
+        good[n] = (ids, sum(s != "ok" for s in status))
+    for n in sorted(set(_chunks(root / SERIES)) & set(good)):
+        path = root / SERIES / _part_name(n)
+        try:
+            if full:
+                pq.read_table(path)
+            else:
+                pq.read_metadata(path)
+        except Exception as err:  # noqa: BLE001
+            scan.bad[n] = (f"{SERIES}/{path.name}", _first_line(err))
+            del good[n]
+    for ids, failed in good.values():
+        scan.done.update(ids)
+        scan.failed += failed
+    return scan
+
+
+def _refuse_damage(root: Path, scan: _Scan, repair: bool) -> None:
+    if not scan.bad or repair:
+        return
+    name, why = scan.bad[min(scan.bad)]
+    name = str(root / name)
+    more = f" (and {len(scan.bad) - 1} more damaged chunk(s))" if len(scan.bad) > 1 else ""
+    raise ParameterError(f"'{name}' is damaged: {why}{more}; nothing was changed: run again "
+                         "with --repair to move damaged chunks to quarantine/ and rerun "
+                         "their runs")
+
+
+def _quarantine(root: Path, bad: dict[int, tuple[str, str]]) -> list[str]:
+    """Move damaged chunks (runs and series parts) to ``quarantine/<time>/``, with a note."""
+    dest = root / QUARANTINE / dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    note = [f"Moved here by 'offshoring sweep --repair' on {_now()}: these chunks could not",
+            "be read back; their runs were removed from the sweep and are run again.", ""]
+    moved = []
+    for n, (name, why) in sorted(bad.items()):
+        for folder in (RUNS, SERIES):
+            src = root / folder / _part_name(n)
+            if src.exists():
+                (dest / folder).mkdir(parents=True, exist_ok=True)
+                os.replace(src, dest / folder / src.name)
+                moved.append(f"{folder}/{src.name}")
+                note.append(f"{folder}/{src.name}: " + (why if name == f"{folder}/{src.name}"
+                                                        else f"its {name} is damaged"))
+        for folder in (RUNS, SERIES):
+            if (root / folder).is_dir():
+                _fsync_dir(root / folder)
+    _write_text("\n".join(note) + "\n", dest / "NOTE.txt")
+    return moved
+
+
+def _write_text(text: str, dest: Path) -> None:
+    """Write a text file atomically."""
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    tmp.write_text(text)
+    _replace(tmp, dest)
 
 
 def _refuse_foreign(root: Path) -> None:

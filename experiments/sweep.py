@@ -31,16 +31,27 @@ import functools
 import hashlib
 import itertools
 import json
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
 
 from model.metrics import KPI_COLUMNS, SUMMARY_COLUMNS
 from model.params import ParameterError, Params, field_names, iter_fields
@@ -51,6 +62,16 @@ OUTCOMES = tuple(c for c in SUMMARY_COLUMNS if c != "firm")
 SERIES_KPIS = tuple(c for c in KPI_COLUMNS if c not in ("week", "firm"))
 UNIT = "unit:"  # prefix of the unit-cube columns of a design table
 _LEAF_KEYS = {"range", "values", "levels"}
+#: The most runs (design points x replicates) a spec may imply. A larger design is
+#: refused before anything is built: planning 10^7 runs already takes a few GB of
+#: memory, and at a second a run it is some 4 months of CPU time.
+MAX_RUNS = 10_000_000
+
+# Spec fields are as strict as model parameters: no "3" or true or 2.0 for an
+# integer, no text or boolean for a number, no NaN or infinity.
+Int = Annotated[int, Field(strict=True)]
+Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Text = Annotated[str, Field(strict=True)]
 
 
 class _Strict(BaseModel):
@@ -60,16 +81,16 @@ class _Strict(BaseModel):
 class ParameterSpec(_Strict):
     """One varied parameter: a value list or an inclusive range (``levels``: grid points)."""
 
-    range: tuple[float, float] | None = None
-    values: tuple[bool | int | float | str, ...] | None = None
-    levels: int | None = Field(None, ge=2, le=1000)
+    range: tuple[Finite, Finite] | None = None
+    values: tuple[StrictBool | StrictInt | StrictFloat | StrictStr, ...] | None = None
+    levels: Int | None = Field(None, ge=2, le=1000)
 
 
 class SeriesSpec(_Strict):
     """Weekly per-firm KPI series to keep (long ``timeseries`` table)."""
 
-    kpis: tuple[str, ...]
-    firms: str = "focal"
+    kpis: tuple[Text, ...]
+    firms: Text = "focal"
 
     @field_validator("kpis")
     @classmethod
@@ -88,18 +109,18 @@ class SeriesSpec(_Strict):
 class SweepSpec(_Strict):
     """A validated sweep spec (see the module docstring)."""
 
-    name: str
-    scenario: str = DEFAULT_SCENARIO
-    customers: int | None = Field(None, ge=50)
-    weeks: int | None = Field(None, ge=1)
+    name: Text
+    scenario: Text = DEFAULT_SCENARIO
+    customers: Int | None = Field(None, ge=50)
+    weeks: Int | None = Field(None, ge=1)
     base: dict[str, Any] = Field(default_factory=dict)
-    design: str
-    samples: int | None = Field(None, ge=1)
-    levels: int = Field(4, ge=2, le=1000)
-    replicates: int = Field(1, ge=1)
-    seed: int = Field(0, ge=0)
-    common_random_numbers: bool = False
-    outcomes: tuple[str, ...] = OUTCOMES
+    design: Text
+    samples: Int | None = Field(None, ge=1)
+    levels: Int = Field(4, ge=2, le=1000)
+    replicates: Int = Field(1, ge=1)
+    seed: Int = Field(0, ge=0)
+    common_random_numbers: StrictBool = False
+    outcomes: tuple[Text, ...] = OUTCOMES
     timeseries: SeriesSpec | None = None
     parameters: dict[str, ParameterSpec]
 
@@ -163,19 +184,27 @@ def load_spec(path: str | Path) -> SweepSpec:
     try:
         return parse_spec(data)
     except ParameterError as err:
-        raise ParameterError(f"spec '{path}': {err}") from None
+        raise ParameterError(one_line(f"spec '{path}': {err}")) from None
 
 
 def parse_spec(data: Mapping[str, Any]) -> SweepSpec:
-    """Validate a spec given as a mapping (the parsed TOML)."""
-    data = dict(data)
-    data["parameters"] = _flatten_parameters(data.get("parameters", {}))
+    """Validate a spec given as a mapping (the parsed TOML); ParameterError (one line)."""
     try:
-        spec = SweepSpec.model_validate(data)
-    except ValidationError as err:
-        raise ParameterError(_one_line(err)) from None
-    check_spec(spec)
+        data = dict(data)
+        data["parameters"] = _flatten_parameters(data.get("parameters", {}))
+        try:
+            spec = SweepSpec.model_validate(data)
+        except ValidationError as err:
+            raise ParameterError(_one_line(err)) from None
+        check_spec(spec)
+    except ParameterError as err:
+        raise ParameterError(one_line(str(err))) from None
     return spec
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped (one printable line)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _flatten_parameters(tree: Any, prefix: str = "") -> dict[str, Any]:
@@ -195,14 +224,19 @@ def _flatten_parameters(tree: Any, prefix: str = "") -> dict[str, Any]:
 
 def _one_line(err: ValidationError) -> str:
     e = err.errors()[0]
-    loc = ".".join(str(p) for p in e["loc"])
+    parts = list(e["loc"])
+    if "values" in parts and len(parts) > parts.index("values") + 2:
+        del parts[parts.index("values") + 2:]  # not the union member tried (".bool")
+    loc = ".".join(str(p) for p in parts)
     if e["type"] == "extra_forbidden":
         return f"unknown key '{loc}'"
     if e["type"] == "value_error":
         return str(e["ctx"]["error"])
     if e["type"] == "missing":
         return f"missing key '{loc}'"
-    return f"{loc} = {e.get('input')!r}: {e['msg'].lower()}"
+    given = repr(e.get("input"))
+    given = given if len(given) <= 60 else given[:57] + "..."
+    return f"{loc} = {given}: {e['msg'].lower()}"
 
 
 def check_spec(spec: SweepSpec) -> None:
@@ -223,6 +257,21 @@ def check_spec(spec: SweepSpec) -> None:
         raise ParameterError(f"sobol needs 'samples' a power of 2, got {spec.samples}")
     if spec.design == "morris" and spec.samples < 2:
         raise ParameterError("morris needs at least 2 trajectories ('samples' >= 2)")
+    runs = design_size(spec) * spec.replicates
+    if runs > MAX_RUNS:
+        raise ParameterError(f"the design implies {runs:,} runs ({design_size(spec):,} points x "
+                             f"{spec.replicates:,} replicates): at most {MAX_RUNS:,} allowed "
+                             "(fewer levels, samples or replicates, or split the sweep)")
+
+
+def design_size(spec: SweepSpec) -> int:
+    """The number of design points, computed without building the design."""
+    d = len(spec.names)
+    if spec.design == "grid":
+        return math.prod(_grid_levels(spec, name) for name in spec.names)
+    assert spec.samples is not None
+    return {"lhs": spec.samples, "sobol": spec.samples * (d + 2),
+            "morris": spec.samples * (d + 1)}[spec.design]
 
 
 @functools.cache
@@ -282,6 +331,8 @@ def _check_value(name: str, kind: str, lo: Any, hi: Any, v: Any) -> None:
             raise ParameterError(f"parameter '{name}' = {v!r} is not allowed: expected one of "
                                  f"{', '.join(allowed)}")
         return
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ParameterError(f"parameter '{name}' = {v!r}: expected a finite number")
     ok = {"bool": isinstance(v, bool), "int": isinstance(v, int) and not isinstance(v, bool),
           "float": isinstance(v, int | float) and not isinstance(v, bool),
           "str": isinstance(v, str)}.get(kind, True)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -39,6 +41,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
+#: A Dask scheduler address: tcp:// or tls://, a host name or address, a port.
+_SCHEDULER = re.compile(r"^(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+
+
+def check_scheduler(address: str | None) -> None:
+    """Refuse a malformed ``--scheduler`` address in one line (before anything starts)."""
+    if address is None or address == "local":
+        return
+    m = _SCHEDULER.match(address)
+    if not m or not 0 < int(m.group(3)) < 65536:
+        raise ParameterError(f"--scheduler expects tcp://HOST:PORT (or tls://HOST:PORT) with a "
+                             f"port 1-65535, or 'local'; got {address!r}")
+
+
 @contextlib.contextmanager
 def _executor(args: argparse.Namespace) -> Iterator[tuple[object, int, str]]:
     """The executor chosen on the command line, its parallelism and a description."""
@@ -49,7 +65,7 @@ def _executor(args: argparse.Namespace) -> Iterator[tuple[object, int, str]]:
         with contextlib.ExitStack() as stack:
             try:
                 ex, threads = stack.enter_context(dask_executor(address))
-            except OSError as err:
+            except (OSError, ValueError, TypeError) as err:
                 raise ParameterError(f"cannot reach the Dask scheduler '{args.scheduler}': "
                                      f"{str(err).splitlines()[0]}") from None
             yield ex, threads, f"Dask {args.scheduler} ({threads} worker threads)"
@@ -64,24 +80,25 @@ def _executor(args: argparse.Namespace) -> Iterator[tuple[object, int, str]]:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from experiments.executors import run_sweep
     from experiments.store import check_out
-    from experiments.sweep import build_design, load_spec
+    from experiments.sweep import design_size, load_spec
 
-    spec = load_spec(args.spec)
-    if args.scheduler and not (args.scheduler == "local" or "://" in args.scheduler):
-        raise ParameterError(f"--scheduler expects tcp://HOST:PORT or 'local', got "
-                             f"{args.scheduler!r}")
+    spec = load_spec(args.spec)  # also refuses designs of more than MAX_RUNS runs
+    check_scheduler(args.scheduler)
     if args.dry_run:
-        n = len(build_design(spec))
+        n = design_size(spec)
         print(f"{spec.name}: {spec.design} design, {n} points x {spec.replicates} replicates "
               f"= {n * spec.replicates} runs")
         return 0
     out = Path(args.out)
-    check_out(out, spec)
+    damaged = check_out(out, spec, repair=args.repair)  # nothing is written before this
     with _sigterm_as_interrupt(), _executor(args) as (ex, parallel, what):
         print(f"{spec.name}: {spec.design} design on {what} -> {out}", file=sys.stderr)
+        if damaged:
+            print(f"repair: moving {damaged} damaged chunk(s) to {out / 'quarantine'}; "
+                  "their runs are run again", file=sys.stderr)
         report = run_sweep(spec, out, ex, in_flight=max(4, 2 * parallel),
                            chunk_runs=args.chunk_runs, chunk_seconds=args.chunk_seconds,
-                           progress=not args.quiet)
+                           progress=not args.quiet, repair=args.repair)
     for message in report.lost_messages[:1]:
         print(f"warning: {message}", file=sys.stderr)
     print(report.line(out))
@@ -113,8 +130,8 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
     return value
 
 
@@ -134,6 +151,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help="... or at least this often, in seconds (default 60)")
     sw.add_argument("--dry-run", action="store_true",
                     help="check the spec and print the number of runs")
+    sw.add_argument("--repair", action="store_true",
+                    help="move unreadable run chunks of --out into --out/quarantine/ and run "
+                         "their runs again (without it a damaged folder is refused)")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
     sw.set_defaults(func=cmd_sweep)
     an = sub.add_parser("analyze", help="confidence intervals and Morris/Sobol indices of a "

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import functools
 import re
+import reprlib
+import stat
+import sys
 import tomllib
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
@@ -34,8 +37,49 @@ from pydantic import (
 ASSUMPTION = "assumption"
 
 
+def printable(text: str) -> str:
+    """``text`` with every non-printable character escaped (``\\n``, ``\\x1b``, ``\\u2028``).
+
+    Messages echo names and values from files and the command line; escaping
+    keeps them on one line and keeps terminal escape sequences from acting.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for c in text:
+        if c.isprintable():
+            out.append(c)
+        elif c in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[c])
+        else:
+            n = ord(c)
+            out.append(f"\\x{n:02x}" if n <= 0xFF else f"\\u{n:04x}" if n <= 0xFFFF
+                       else f"\\U{n:08x}")
+    return "".join(out)
+
+
 class ParameterError(ValueError):
-    """A parameter value, name or file was refused; the message is one line."""
+    """A parameter value, name or file was refused; the message is one line.
+
+    The message is escaped (``printable``) once here, so every raise site may
+    echo what it was given.
+    """
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(printable(str(message)))
+
+
+#: Echoed values: bounded in length and depth, non-printables escaped by repr.
+_REPR = reprlib.Repr(maxlevel=3, maxstring=60, maxother=60, maxlist=6, maxtuple=6,
+                     maxdict=4, maxset=6, maxlong=40)
+
+
+def shown(value: Any) -> str:
+    """A value as echoed in a message: its repr, shortened (deep or long input)."""
+    try:
+        return _REPR.repr(value)
+    except ValueError:  # an integer of more than 4,300 digits
+        return f"<{type(value).__name__} too large to show>"
 
 
 def P(default: Any,  # noqa: N802 (short: the field table reads as a table)
@@ -655,6 +699,11 @@ class Params(Frozen):
                              "destination (destination.onshore_outsourcer = true)")
         if self.network.degree >= self.n_customers:
             raise ValueError("network.degree must be below n_customers")
+        for i, shock in enumerate(self.shocks):
+            if shock.week >= self.weeks:  # it would never happen
+                raise ValueError(f"parameter 'shocks.{i}.week' = {shock.week} is out of range: "
+                                 f"allowed range [0, {self.weeks - 1}] (the horizon: weeks = "
+                                 f"{self.weeks})")
         return self
 
     # --- convenience -------------------------------------------------------
@@ -723,7 +772,14 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def one_line(err: ValidationError) -> str:
-    """The first validation error as one line naming the field and what is allowed."""
+    """The first validation error as one line naming the field and what is allowed.
+
+    Names and values are escaped (``printable``) and echoed values shortened.
+    """
+    return printable(_one_line(err))
+
+
+def _one_line(err: ValidationError) -> str:
     e = err.errors()[0]
     loc = ".".join(str(p) for p in e["loc"] if p != "__root__")
     ctx = e.get("ctx") or {}
@@ -740,13 +796,13 @@ def one_line(err: ValidationError) -> str:
             lo, hi = _list_field_bounds(loc)
         allowed = f"allowed range [{_fmt(lo)}, {_fmt(hi)}]" if lo is not None and hi is not None \
             else "must be " + bounds[kind].format(**ctx)
-        return f"parameter '{loc}' = {got!r} is out of range: {allowed}"
+        return f"parameter '{loc}' = {shown(got)} is out of range: {allowed}"
     if kind == "value_error":
         msg = str(ctx.get("error", e["msg"])).removeprefix("Value error, ")
-        return f"parameter '{loc}' = {got!r}: {msg}" if loc else msg
+        return f"parameter '{loc}' = {shown(got)}: {msg}" if loc else msg
     if kind == "enum":
-        return f"parameter '{loc}' = {got!r} is not allowed: expected {ctx.get('expected')}"
-    return f"parameter '{loc}' = {got!r}: {e['msg'].lower()}"
+        return f"parameter '{loc}' = {shown(got)} is not allowed: expected {ctx.get('expected')}"
+    return f"parameter '{loc}' = {shown(got)}: {e['msg'].lower()}"
 
 
 def _list_field_bounds(loc: str) -> tuple[float | None, float | None]:
@@ -768,8 +824,9 @@ def _fmt(x: Any) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
-#: ``firms.<i>.<field>``: a dotted name into entry i of ``Params.firms`` (CLI --set, sweeps).
-_FIRM_KEY = re.compile(r"^firms\.(\d+)\.(.+)$")
+#: ``firms.<i>.<field>``, ``shocks.<i>.<field>``: a dotted name into entry i of
+#: ``Params.firms`` or ``Params.shocks`` (CLI --set, sweeps).
+_LIST_KEY = re.compile(r"^(firms|shocks)\.(\d+)\.(.+)$")
 
 
 def build(base: Params | None, overrides: Mapping[str, Any]) -> Params:
@@ -777,37 +834,117 @@ def build(base: Params | None, overrides: Mapping[str, Any]) -> Params:
 
     ``firms.<i>.<field>`` (e.g. ``firms.1.price_factor``) sets one field of firm i's
     profile, adding default entries up to i; ``firms`` itself takes a list of tables.
+    ``shocks.<i>.<field>`` (e.g. ``shocks.0.week``) changes a field of an existing
+    shock i (a default shock is not an absence of one, so none is added).
     """
-    per_firm = {k: v for k, v in overrides.items() if _FIRM_KEY.match(k)}
-    nested = _nest({k: v for k, v in overrides.items() if k not in per_firm})
+    bad = next((k for k in overrides if not isinstance(k, str)), None)
+    if bad is not None:
+        raise ParameterError(f"parameter names are text, got {shown(bad)}")
+    per_entry = {k: v for k, v in overrides.items() if _LIST_KEY.match(k)}
+    nested = _nest({k: v for k, v in overrides.items() if k not in per_entry})
     data = _merge((base or Params()).model_dump(mode="python"), nested)
-    if per_firm:
-        firms = [dict(f) for f in data.get("firms", ())]
-        for key, value in per_firm.items():
-            i, rest = _FIRM_KEY.match(key).groups()
-            firms += [{} for _ in range(int(i) + 1 - len(firms))]
-            firms[int(i)] = _merge(firms[int(i)], _nest({rest: value}))
-        data["firms"] = firms
+    for key, value in per_entry.items():
+        group, i, rest = _LIST_KEY.match(key).groups()
+        entries = data.get(group, ())
+        if not isinstance(entries, list | tuple) \
+                or not all(isinstance(e, Mapping) for e in entries):
+            continue  # ``firms``/``shocks`` set to something else: validation says what
+        entries = [dict(e) for e in entries]
+        if group == "firms":
+            top = Params.model_fields["n_firms"].metadata
+            most = next(m.le for m in top if hasattr(m, "le"))
+            if int(i) >= most:
+                raise ParameterError(f"parameter '{key}': firm {int(i)} is out of range: "
+                                     f"allowed range [0, {most - 1}] (at most {most} firms)")
+            entries += [{} for _ in range(int(i) + 1 - len(entries))]
+        elif int(i) >= len(entries):
+            have = f"shocks 0 to {len(entries) - 1}" if entries else "no shocks"
+            raise ParameterError(f"parameter '{key}': there is no shock {int(i)} ({have}); "
+                                 "add shocks with shocks = [{kind = ..., week = ...}]")
+        entries[int(i)] = _merge(entries[int(i)], _nest({rest: value}))
+        data[group] = entries
     try:
         return Params.model_validate(data)
     except ValidationError as err:
         raise ParameterError(one_line(err)) from None
+    except RecursionError:
+        raise ParameterError("parameters nested too deeply") from None
+
+
+#: Larger config files are refused before reading (a config file is a few kB).
+MAX_CONFIG_BYTES = 16 * 2**20
+
+_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+               (stat.S_ISSOCK, "a socket"))
 
 
 def load_toml(path: str | Path) -> Params:
-    """Params from a TOML file: an optional ``preset = "name"`` plus tables of overrides."""
-    from model.presets import scenario  # presets import this module
+    """Params from a TOML file: an optional ``preset = "name"`` plus tables of overrides.
+
+    The file must be a regular file of UTF-8 text (a UTF-8 byte-order mark is
+    allowed). An empty file, or one with only comments, means all defaults:
+    ``Params()``. Anything else that is not a valid configuration (not found, not a
+    regular file, unreadable, not UTF-8, not TOML, nested too deeply, a ``preset``
+    that is not a scenario name, an unknown name, a wrong type or a value out of
+    range) raises ParameterError with one line naming the file or field.
+    """
+    from model.presets import SCENARIOS, scenario  # presets import this module
 
     path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"config file '{path}' not found")
+    where = f"config file '{path}'"
     try:
-        data = tomllib.loads(path.read_text())
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise ParameterError(f"{where} not found") from None
+    except PermissionError:
+        raise ParameterError(f"{where} cannot be read: permission denied") from None
+    except (OSError, ValueError) as err:  # a name too long, a NUL byte in it, ...
+        raise ParameterError(f"{where} cannot be read: {_os_reason(err)}") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((k for test, k in _FILE_KINDS if test(info.st_mode)), "a special file")
+        raise ParameterError(f"{where} is not a regular file (it is {kind})")
+    if info.st_size > MAX_CONFIG_BYTES:
+        raise ParameterError(f"{where} is too large ({info.st_size} bytes; at most "
+                             f"{MAX_CONFIG_BYTES} bytes)")
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise ParameterError(f"{where} cannot be read: permission denied") from None
+    except OSError as err:
+        raise ParameterError(f"{where} cannot be read: {_os_reason(err)}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        bom = " (it starts with a UTF-16 byte-order mark: save it as UTF-8)" \
+            if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise ParameterError(f"{where} is not UTF-8 text: byte 0x{raw[err.start]:02x} at "
+                             f"offset {err.start} cannot be decoded{bom}") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ParameterError(f"config file '{path}' is not valid TOML: {err}") from None
+        raise ParameterError(f"{where} is not valid TOML: {err}") from None
+    except ValueError:  # int("9" * 5000): Python's limit on integer digits
+        raise ParameterError(f"{where} is not valid TOML: an integer has more than "
+                             f"{sys.get_int_max_str_digits()} digits") from None
+    except RecursionError:
+        raise ParameterError(f"{where} is nested too deeply (arrays or tables inside one "
+                             "another)") from None
     preset = data.pop("preset", None)
+    if preset is not None and not isinstance(preset, str):
+        raise ParameterError(f"{where}: 'preset' = {shown(preset)} is not a scenario name: "
+                             f"expected one in quotes, one of {', '.join(SCENARIOS)}")
     base = scenario(preset) if preset is not None else Params()
-    return build(base, data)
+    try:
+        return build(base, data)
+    except RecursionError:
+        raise ParameterError(f"{where} is nested too deeply (arrays or tables inside one "
+                             "another)") from None
+
+
+def _os_reason(err: Exception) -> str:
+    """An OS error's reason without the file name (the message names the file)."""
+    return (getattr(err, "strerror", None) or str(err) or type(err).__name__).lower()
 
 
 # --------------------------------------------------------------------------- table

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.params import MarketParams, ParameterError, Params, SiteProfile, build
+from model.params import MarketParams, ParameterError, Params, SiteProfile, build, shown
 
 # ---------------------------------------------------------------- sites (destinations)
 SITES: dict[str, dict[str, Any]] = {
@@ -234,8 +234,8 @@ DEFAULT_SCENARIO = "offshore-morocco"
 
 def scenario(name: str, **overrides: Any) -> Params:
     """Params of a named scenario, with optional dotted overrides."""
-    if name not in SCENARIOS:
-        raise ParameterError(f"unknown scenario '{name}': allowed {', '.join(SCENARIOS)}")
+    if not isinstance(name, str) or name not in SCENARIOS:
+        raise ParameterError(f"unknown scenario {shown(name)}: allowed {', '.join(SCENARIOS)}")
     _, mkt, home, dest, extra = SCENARIOS[name]
     base = Params(market=market(mkt), home=site(home), destination=site(dest))
     return build(base, {**extra, **overrides})

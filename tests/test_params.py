@@ -123,7 +123,7 @@ def test_load_toml_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ParameterError) as info:
         load_toml(tmp_path / "nope.toml")
     _check_one_line(str(info.value), "nope.toml", "not found")
-    with pytest.raises(ParameterError, match="not found"):
+    with pytest.raises(ParameterError, match="is not a regular file"):
         load_toml(tmp_path)  # a folder is not a config file
 
 

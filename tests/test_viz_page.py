@@ -188,3 +188,112 @@ def test_play_stops_at_the_horizon(page: Rendered) -> None:
     assert page.week() == model.p.weeks and not model.running
     step = page.find(v.Btn, children=["Step"]).widget
     assert step.disabled
+
+
+# ------------------------------------------------------------ robustness (issue 14)
+def test_stepping_and_redraw_reads_in_two_threads_never_raise() -> None:
+    """A stepping thread (Mesa's Play loop) and a reading thread (the redraw path:
+    ``model.series()``, ``model.snapshot()`` and ``Board.show``) on one model: no read
+    ever raises or sees half a week (issue 14: ``kpis()`` mid-step raised ValueError)."""
+    import threading
+
+    from viz.session import default_params, new_model
+    from viz.views import Board
+
+    model = new_model(default_params().replace(n_customers=200), 5)
+    board = Board()
+    steps, min_reads = 300, 300
+    done = threading.Event()
+    errors: list[str] = []
+    reads = 0
+
+    def stepper() -> None:
+        try:
+            for _ in range(steps):
+                model.step()
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(f"step: {exc!r}")
+        finally:
+            done.set()
+
+    def reader() -> None:
+        nonlocal reads
+        try:
+            while not done.is_set() or reads < min_reads:
+                reads += 1
+                if reads % 25 == 0:
+                    board.show(model)  # what WeekCounter's effect runs on every redraw
+                    shown = [k for k, box in board.boxes.items() if len(box.children) != 1]
+                    assert not shown, f"tiles {shown} show an error"
+                    continue
+                with model.lock:  # one consistent week: rows, counter and cache agree
+                    series = model.series()
+                    week, _ = model.snapshot()
+                    assert series.n_weeks == week, (series.n_weeks, week)
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(f"read {reads}: {exc!r}")
+
+    threads = [threading.Thread(target=stepper), threading.Thread(target=reader)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a thread hung (deadlock?)"
+    assert errors == []
+    assert model.weeks_done == steps and reads >= min_reads
+
+
+def test_a_view_that_fails_to_draw_shows_its_error_and_the_rest_go_on(
+    page: Rendered, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One tile's error box (one line); the other tiles, Step and Reset keep working."""
+    from viz.figures import ChartFigure
+    from viz.views import ERROR_CLASS
+
+    original = ChartFigure.render
+
+    def failing(self: ChartFigure, *args: object) -> bytes:
+        if self.panel.key == "money":
+            raise ValueError("Length of values (633) does not match length of index (636)\n"
+                             "second line")
+        return original(self, *args)
+
+    monkeypatch.setattr(ChartFigure, "render", failing)
+    page.click("Step")
+    assert page.week() == 1
+    boxes = {b.attributes["data-view"]: b for b in
+             page.find(ipyvue.Html, class_="offshoring-view").widgets}
+    money = boxes["money"]
+    assert money.attributes["data-week"] == "0"  # kept its last frame
+    alert = money.children[1]
+    assert alert.class_ == ERROR_CLASS and alert.type == "error"
+    assert alert.children == ["Could not draw this view: ValueError: Length of values (633) "
+                              "does not match length of index (636)"]
+    assert {k: b.attributes["data-week"] for k, b in boxes.items() if k != "money"} == {
+        k: "1" for k in VIEW_KEYS if k != "money"}
+    assert all(len(b.children) == 1 for k, b in boxes.items() if k != "money")
+    monkeypatch.setattr(ChartFigure, "render", original)
+    page.click("Step")  # the next week that draws clears the box
+    assert page.week() == 2 and page.view_weeks() == {"2"}
+    assert len(money.children) == 1
+
+
+def test_a_component_that_fails_to_render_is_contained(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exception while rendering the help becomes an error box in that tile: the
+    page renders, the other views are drawn and Step still works."""
+    from viz import views
+
+    def broken() -> str:
+        raise OSError("HELP.md unreadable")
+
+    monkeypatch.setattr(views, "help_text", broken)
+    _, rc = solara.render(solara.AppLayout(children=[viz_app.Page()]), handle_error=False)
+    try:
+        shown = Rendered(rc, [])
+        alerts = [str(a.children) for a in shown.find(v.Alert).widgets]
+        assert any("Could not show the help: OSError: HELP.md unreadable" in a for a in alerts)
+        assert set(shown.frames()) == set(VIEW_KEYS) and shown.view_weeks() == {"0"}
+        shown.click("Step")
+        assert shown.week() == 1 and shown.view_weeks() == {"1"}
+    finally:
+        rc.close()

@@ -3,10 +3,20 @@
 Each browser session builds its own :class:`AppModel` (``viz.app.Page`` holds it in a
 per-session reactive variable; Mesa's Reset builds the next one from the validated
 controls), so two tabs never share a model.
+
+**One lock per model.** Mesa's Play loop steps the model in a worker thread while the page
+redraws from the websocket thread (and a quick ▶ ❚❚ ▶ can leave two Play threads
+stepping). Every advance of time (``step``, ``run_for``, ``run_until``: all go through
+Mesa's ``Model._advance_time``) holds :attr:`AppModel.lock`, and so does every read for
+drawing (:meth:`AppModel.series`, :meth:`AppModel.snapshot`, ``viz.views.Board.show``),
+so a redraw never sees half a week (issue 14: ``kpis()`` read while a step appended rows
+raised ``Length of values (633) does not match length of index (636)``). The lock is
+re-entrant: a reader may call ``series()`` while holding it.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,14 +53,30 @@ class AppModel(OffshoringModel):
     """
 
     def __init__(self, params: Params | None = None, *, rng: int | None = None) -> None:
+        #: Held by whatever advances the model and whatever reads it for drawing.
+        self.lock = threading.RLock()
         super().__init__(params, rng=rng)
         self.seed = rng
         self._series: tuple[float, Series] | None = None
 
+    def _advance_time(self, until: float) -> None:
+        """Mesa's time advance (``step``, ``run_for``, ``run_until``), under :attr:`lock`.
+
+        Mesa sets ``time`` before it runs the week, so the whole advance is one critical
+        section: a reader never sees the new week number with the old week's rows.
+        """
+        with self.lock:
+            super()._advance_time(until)
+
     def step(self) -> None:
-        """One week; stop at the horizon."""
+        """One week; stop at the horizon (called by Mesa inside :meth:`_advance_time`)."""
         super().step()
         self.running = self.weeks_done < self.p.weeks
+
+    def snapshot(self) -> tuple[int, bool]:
+        """``(weeks_done, running)`` of one finished week, read under :attr:`lock`."""
+        with self.lock:
+            return self.weeks_done, bool(self.running)
 
     @property
     def weeks_done(self) -> int:
@@ -58,10 +84,14 @@ class AppModel(OffshoringModel):
         return int(round(self.time))
 
     def series(self) -> Series:
-        """The KPIs as arrays, computed once per week however many views ask."""
-        if self._series is None or self._series[0] != self.time:
-            self._series = (self.time, series_of(self))
-        return self._series[1]
+        """The KPIs as arrays, computed once per week however many views ask.
+
+        Holds :attr:`lock`, so it waits for a step under way and never reads half a week.
+        """
+        with self.lock:
+            if self._series is None or self._series[0] != self.time:
+                self._series = (self.time, series_of(self))
+            return self._series[1]
 
 
 def series_of(model: OffshoringModel) -> Series:
