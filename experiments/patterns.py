@@ -634,11 +634,12 @@ def markdown(report: Report) -> str:
 
 
 def write(report: Report, path: Path) -> Path:
-    """Write the Markdown atomically."""
+    """Write the Markdown atomically (experiments.files: temporary, umask, clean-up)."""
+    from experiments.files import write_group
+
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(markdown(report))
-    tmp.replace(path)
+    text = markdown(report)
+    write_group([(path, lambda tmp: Path(tmp).write_text(text))])
     return path
 
 
