@@ -210,21 +210,14 @@ def attrition_pct(label: str) -> Callable[[Runs], float]:
     return lambda r: 100 * r[label].mean("vendor_attrition", POST)
 
 
-def service_cost_share(label: str) -> Callable[[Runs], float]:
-    """Service cost over revenue, whole horizon (%)."""
+def service_cost_share(label: str, base: str = "revenue") -> Callable[[Runs], float]:
+    """Service cost over ``base`` (revenue, or total_cost: every cost of the ledger), whole
+    horizon (%)."""
     def f(r: Runs) -> float:
         s = r[label].series
-        rev = float(s["revenue"].sum())
-        return 100 * float(s["service_cost"].sum()) / rev if rev > 0 else math.nan
-    return f
-
-
-def service_cost_opex_share(label: str) -> Callable[[Runs], float]:
-    """Service cost over operating cost (every cost of the ledger), whole horizon (%)."""
-    def f(r: Runs) -> float:
-        s = r[label].series
-        cost = float(s["total_cost"].sum())
-        return 100 * float(s["service_cost"].sum()) / cost if cost > 0 else math.nan
+        denominator = float(s[base].sum())
+        return 100 * float(s["service_cost"].sum()) / denominator if denominator > 0 \
+            else math.nan
     return f
 
 
@@ -378,7 +371,7 @@ PATTERNS: list[Pattern] = [
     Pattern("Service cost share of operating cost, telecom (stay-home)",
             "A.T. Kearney via Les Echos (M/L)", "call centres ~18 % of a French operator's "
             "costs", (18.0, 18.0), (12.0, 24.0), "% of operating cost", ("stay-home",),
-            service_cost_opex_share("stay-home"),
+            service_cost_share("stay-home", "total_cost"),
             "Service cost / operating cost (variable cost of serving customers, service, "
             "acquisition, hiring) over the horizon. Band 12-24 %: a single figure of low "
             "confidence whose base is unclear (+/- a third).", digits=1),
