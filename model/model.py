@@ -280,7 +280,7 @@ class OffshoringModel(mesa.Model):
         share_now = self.vendor_share(firm, old)
         share_new = self.vendor_share(firm, action.share)
         self._write_business_case(firm, share_new,
-                                  firm.cutover_week + p.policy.ramp_allowance_weeks)
+                                  firm.cutover_week + self.policy_of(firm).ramp_allowance_weeks)
         working = [s for s in firm.staff if s.status == Status.employed]
         leave_n = round(len(working) * (share_new - share_now) / max(1 - share_now, 1e-9))
         for s in self.rng.permutation(np.array(working, dtype=object))[:leave_n]:
@@ -321,7 +321,7 @@ class OffshoringModel(mesa.Model):
             self.population.aware[self.population.firm == firm.index] = False
         # the plan is rewritten for the share kept; rehired home staff get the ramp allowance
         self._write_business_case(firm, self.vendor_share(firm, share),
-                                  w + p.policy.ramp_allowance_weeks)
+                                  w + self.policy_of(firm).ramp_allowance_weeks)
 
     def _write_business_case(self, firm: Firm, share: float, review_from: int) -> None:
         """The plan the adaptive policy judges against (model.policies.business_case)."""
@@ -329,7 +329,7 @@ class OffshoringModel(mesa.Model):
             firm.business_case = None
             return
         complaints, csat = firm.baseline_obs
-        firm.business_case = business_case(self.p, share,
+        firm.business_case = business_case(self._views[firm.index], share,
                                            self.vendor.orientation(self.p.practices),
                                            complaints, csat, firm.baseline_cost, review_from)
 
