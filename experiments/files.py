@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import tempfile
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -171,11 +171,23 @@ def write_frames(items: Sequence[tuple[Path, pd.DataFrame]],
     """Write DataFrames as one group (Parquet or CSV by suffix); returns the run id.
 
     Parquet files carry ``run_id`` in their key-value metadata (:data:`RUN_ID_KEY`).
+    By default the id is a digest of the frames' contents: the same run writes the
+    same bytes (the CLI promises byte-identical files for the same seed), and two
+    different runs carry different ids.
     """
-    run_id = run_id or uuid.uuid4().hex
+    run_id = run_id or content_id([frame for _, frame in items])
     group = [(path, _table_writer(frame, path.suffix, run_id)) for path, frame in items]
     write_group(group)
     return run_id
+
+
+def content_id(frames: Sequence[pd.DataFrame]) -> str:
+    """A 32-hex-digit digest of the frames' values and column names."""
+    h = hashlib.sha256()
+    for frame in frames:
+        h.update("\x1f".join(map(str, frame.columns)).encode())
+        h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.hexdigest()[:32]
 
 
 def _table_writer(frame: pd.DataFrame, suffix: str, run_id: str) -> Callable[[str], None]:
