@@ -23,7 +23,7 @@ from model.params import ParameterError, Params, build, field_names, load_toml, 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _refused(call, *needles: str) -> str:
+def assert_refused(call, *needles: str) -> str:
     """Run ``call``; it must raise ParameterError with one printable line holding needles."""
     with pytest.raises(ParameterError) as info:
         call()
@@ -38,7 +38,7 @@ def _check_message(msg: str) -> None:
     assert len(msg) < 2000, len(msg)
 
 
-def _load_or_refuse(path: Path) -> None:
+def assert_loads_or_refuses(path: Path) -> None:
     try:
         assert isinstance(load_toml(path), Params)
     except ParameterError as err:
@@ -76,7 +76,7 @@ def _file(tmp: Path, content: bytes | str, name: str = "x.toml") -> Path:
 def test_bad_config_files(tmp_path: Path, content: bytes | str,
                           needles: tuple[str, ...]) -> None:
     path = _file(tmp_path, content)
-    _refused(lambda: load_toml(path), *needles)
+    assert_refused(lambda: load_toml(path), *needles)
 
 
 def test_empty_file_means_defaults(tmp_path: Path) -> None:
@@ -86,13 +86,13 @@ def test_empty_file_means_defaults(tmp_path: Path) -> None:
 
 
 def test_not_a_regular_file(tmp_path: Path) -> None:
-    _refused(lambda: load_toml(tmp_path), "is not a regular file", "folder")
+    assert_refused(lambda: load_toml(tmp_path), "is not a regular file", "folder")
     fifo = tmp_path / "fifo.toml"
     os.mkfifo(fifo)
-    _refused(lambda: load_toml(fifo), "is not a regular file", "named pipe")  # no block
+    assert_refused(lambda: load_toml(fifo), "is not a regular file", "named pipe")  # no block
     if Path("/dev/null").exists():
-        _refused(lambda: load_toml("/dev/null"), "is not a regular file", "device")
-    _refused(lambda: load_toml(tmp_path / "nope.toml"), "nope.toml", "not found")
+        assert_refused(lambda: load_toml("/dev/null"), "is not a regular file", "device")
+    assert_refused(lambda: load_toml(tmp_path / "nope.toml"), "nope.toml", "not found")
 
 
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,12 +101,12 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def denied(self: Path) -> bytes:
         raise PermissionError(13, "Permission denied", str(self))
     monkeypatch.setattr(Path, "read_bytes", denied)  # chmod 000 does not stop root
-    _refused(lambda: load_toml(path), "x.toml", "cannot be read: permission denied")
+    assert_refused(lambda: load_toml(path), "x.toml", "cannot be read: permission denied")
 
 
 def test_toml_errors_stay_one_line(tmp_path: Path) -> None:
     path = _file(tmp_path, '[policy\nshare = "a\x1b[31m\n')
-    _refused(lambda: load_toml(path), "not valid TOML")
+    assert_refused(lambda: load_toml(path), "not valid TOML")
 
 
 # --------------------------------------------------------------------------- messages
@@ -128,15 +128,15 @@ def test_printable() -> None:
     (["policy.share=" + "9" * 5000], ("--set value '999", "more than")),
 ])
 def test_set_messages(overrides: list[str], needles: tuple[str, ...]) -> None:
-    _refused(lambda: params_from("stay-home", overrides=overrides), *needles)
+    assert_refused(lambda: params_from("stay-home", overrides=overrides), *needles)
 
 
 def test_shock_fields_by_dotted_name() -> None:
     base = build(None, {"weeks": 100, "shocks": [{"kind": "media", "week": 10}]})
     assert build(base, {"shocks.0.week": 20}).shocks[0].week == 20
-    _refused(lambda: build(base, {"shocks.0.week": 100}), "'shocks.0.week' = 100", "[0, 99]")
-    _refused(lambda: build(base, {"shocks.0.weeek": 1}), "unknown parameter 'shocks.0.weeek'")
-    _refused(lambda: build(base, {"shocks.1.week": 1}), "no shock 1", "shocks 0 to 0")
+    assert_refused(lambda: build(base, {"shocks.0.week": 100}), "'shocks.0.week' = 100", "[0, 99]")
+    assert_refused(lambda: build(base, {"shocks.0.weeek": 1}), "unknown parameter 'shocks.0.weeek'")
+    assert_refused(lambda: build(base, {"shocks.1.week": 1}), "no shock 1", "shocks 0 to 0")
 
 
 # --------------------------------------------------------------------------- fuzz
@@ -176,7 +176,7 @@ FUZZ = settings(max_examples=150)
 @FUZZ
 @given(st.binary(max_size=300))
 def test_fuzz_random_bytes(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
-    _load_or_refuse(_file(tmp_path_factory.mktemp("b"), data))
+    assert_loads_or_refuses(_file(tmp_path_factory.mktemp("b"), data))
 
 
 TOKENS = [*'[]{}="\'.,#\n\t \\abw0123456789-+_eE:', "\x00", "\x1b", "\u2028", "weeks",
@@ -186,7 +186,7 @@ TOKENS = [*'[]{}="\'.,#\n\t \\abw0123456789-+_eE:', "\x00", "\x1b", "\u2028", "w
 @FUZZ
 @given(st.lists(st.sampled_from(TOKENS), max_size=120).map("".join))
 def test_fuzz_tomlish_text(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
-    _load_or_refuse(_file(tmp_path_factory.mktemp("t"), text))
+    assert_loads_or_refuses(_file(tmp_path_factory.mktemp("t"), text))
 
 
 @FUZZ
@@ -195,7 +195,7 @@ def test_fuzz_deep_nesting(tmp_path_factory: pytest.TempPathFactory, depth: int,
                            opener: str) -> None:
     closer = "".join({"[": "]", "{": "}"}[c] for c in reversed(opener) if c in "[{")
     text = f"weeks = {opener * depth}1{closer * depth}\n"
-    _load_or_refuse(_file(tmp_path_factory.mktemp("d"), text))
+    assert_loads_or_refuses(_file(tmp_path_factory.mktemp("d"), text))
 
 
 @FUZZ
@@ -206,7 +206,7 @@ def test_fuzz_known_and_unknown_keys(tmp_path_factory: pytest.TempPathFactory,
     lines = [] if preset is None else [f"preset = {_toml_value(preset)}"]
     lines += [f"{_toml_string(k)} = {_toml_value(v)}" for k, v in dict(pairs).items()
               if k != "preset"]
-    _load_or_refuse(_file(tmp_path_factory.mktemp("k"), "\n".join(lines) + "\n"))
+    assert_loads_or_refuses(_file(tmp_path_factory.mktemp("k"), "\n".join(lines) + "\n"))
 
 
 # --------------------------------------------------------------------------- CLI
