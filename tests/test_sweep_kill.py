@@ -18,7 +18,7 @@ from experiments.store import VOLATILE_COLUMNS, read_manifest, read_runs, read_t
 
 SPEC = """
 name = "kill"
-customers = 300
+customers = 3000  # slow enough that a kill lands before the sweep ends
 weeks = 20
 design = "lhs"
 samples = 20
