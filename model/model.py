@@ -317,6 +317,9 @@ class OffshoringModel(mesa.Model):
         firm.ledger.exit_penalty += released * p.economics.vendor_exit_weeks * production_cost(
             1, self._vendor_hourly(), p.destination.paid_hours_week, p.market.productive_share)
         c.seats = seats
+        if seats == 0:  # the contract ends: no fees, no news, a new one needs a transfer
+            c.live, c.pending_seats = False, None
+            c.cohorts[:] = 0
         if share == 0:
             self.population.aware[self.population.firm == firm.index] = False
         # the plan is rewritten for the share kept; rehired home staff get the ramp allowance
@@ -614,7 +617,7 @@ class OffshoringModel(mesa.Model):
 
     def _practice_cost(self, heads: int) -> float:
         pr, site = self.p.practices, self.p.destination
-        hours = heads * site.paid_hours_week
+        hours = heads * site.paid_hours_week * self.p.market.productive_share  # production
         cost = 0.0
         if pr.cultural_adaptation:
             cost += pr.cultural_cost * hours

@@ -193,8 +193,10 @@ def _adaptive(p: Params, week: int, firm, obs: Observation | None) -> Action | N
     if not _review_week(p, week) or obs is None or case is None or week < case.review_from:
         return None
     pol = p.policy
+    # a plan without complaints (none in the baseline year) gives no complaint signal
     bad = (obs.csat < case.csat - pol.csat_drop
-           or obs.complaints > pol.complaint_ratio * case.complaints)
+           or (case.complaints > 0
+               and obs.complaints > pol.complaint_ratio * case.complaints))
     costly = (obs.cost_per_contact is not None
               and realised_saving(case, obs.cost_per_contact)
               < pol.min_saving_ratio * case.planned_saving)

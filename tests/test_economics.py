@@ -55,3 +55,22 @@ def test_projected_saving() -> None:
     assert projected_saving(20.0, 9.0, 1.0, 1.0) == pytest.approx(0.5)
     assert projected_saving(22.5, 13.0, 1.1) == pytest.approx(1 - 14.3 / 22.5)
     assert projected_saving(20.0, 20.0, 1.2) < 0  # dearer than home
+
+
+def test_practice_costs_are_charged_per_production_hour() -> None:
+    """All five practices at the vendor: (cultural 0.3 + procedures 0.4) per production
+    hour (heads x paid hours x productive share) plus the weekly redundancy 2,000 and
+    security 1,500 fees, as the cost-driven policy plans them."""
+    from model.model import OffshoringModel
+    from model.presets import scenario
+
+    m = OffshoringModel(scenario("offshore-morocco-practices", n_customers=500,
+                                 burn_in_weeks=4), rng=5)
+    m.run_for(60)
+    heads = m.vendor.contracts[0].heads
+    site, pr = m.p.destination, m.p.practices
+    expected = (heads * site.paid_hours_week * m.p.market.productive_share
+                * (pr.cultural_cost + pr.procedures_cost) + pr.redundancy_cost
+                + pr.security_cost)
+    assert heads > 0
+    assert m._practice_cost(heads) == pytest.approx(expected)

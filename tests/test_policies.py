@@ -293,3 +293,39 @@ def test_observe_survey_noise_shrinks_with_sample_size() -> None:
         draws = [observe(history, 13, size, np.random.default_rng(s)).csat for s in range(400)]
         assert np.mean(draws) == pytest.approx(80.0, abs=5 * 20 / np.sqrt(size * 400))
         assert np.std(draws) == pytest.approx(20 / np.sqrt(size), rel=0.15)
+
+
+def test_plan_without_baseline_complaints_gives_no_complaint_signal() -> None:
+    """A baseline year without complaints plans 0: one complaint is not a bad review,
+    while CSAT below plan still is."""
+    p = _adaptive()
+    quiet = BusinessCase(**{**PLAN.__dict__, "complaints": 0.0})
+    firm = _offshored(business_case=quiet)
+    some = Observation(complaints=3.0, csat=76.0, cost_per_contact=AT_PLAN_COST)
+    for week in (65, 78, 91, 104):
+        assert decide(p, week, firm, some) is None
+    assert firm.bad_reviews == 0
+    assert decide(p, 117, firm, BAD_CSAT) is None and firm.bad_reviews == 1
+
+
+def test_full_reshoring_ends_the_contract_and_its_fees() -> None:
+    """Reshoring everything: the contract stops (no practice fees, no vendor news), and
+    the service cost is the home team's alone from then on."""
+    from model.model import OffshoringModel
+    from model.policies import Action as Act
+
+    m = OffshoringModel(scenario("offshore-morocco-practices", n_customers=500,
+                                 burn_in_weeks=4), rng=3)
+    m.run_for(60)
+    firm = m.focal
+    assert m.vendor.contracts[0].live
+    m.carry_out(firm, Act("reshore", 0.0), int(m.time))
+    c = m.vendor.contracts[0]
+    assert not c.live and c.seats == 0 and c.heads == 0
+    m.run_for(10)
+    k = m.kpis()
+    last = k[(k["firm"] == 0) & (k["week"] > k["week"].max() - 5)]
+    assert (last["offshore_share"] == 0).all() and (last["vendor_heads"] == 0).all()
+    pr, home = m.p.market.productive_share, m.p.home
+    home_cost = last["home_heads"] * home.paid_hours_week * pr * home.hourly_cost
+    np.testing.assert_allclose(last["service_cost"], home_cost)  # no fees after the end
