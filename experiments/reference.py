@@ -82,7 +82,7 @@ class ReferenceCustomer(mesa.Agent):
     @property
     def price(self) -> float:
         """Weekly price this customer pays (firms price alike), in currency per week."""
-        m = self.model.p.market
+        m = self.model.params.market
         return m.price_mass * m.premium_price_factor if self.segment == PREMIUM else m.price_mass
 
     # 4, 5 ------------------------------------------------------------------
@@ -90,7 +90,7 @@ class ReferenceCustomer(mesa.Agent):
         """Chance of contacting service this week: 1 - (1 - base)(1 - repeat); 0 for prospects."""
         if self.firm < 0:
             return 0.0
-        m = self.model.p.market
+        m = self.model.params.market
         base = m.contact_rate_premium if self.segment == PREMIUM else m.contact_rate_mass
         repeat = m.repeat_contact_prob if self.unresolved > 0 else 0.0
         return 1.0 - (1.0 - base) * (1.0 - repeat)
@@ -103,7 +103,7 @@ class ReferenceCustomer(mesa.Agent):
         streak, after the week's service: see ``age``.)
         """
         self.valence = math.nan
-        m = self.model.p.market
+        m = self.model.params.market
         rnd = self.random.random
         self.contacted = self.firm >= 0 and rnd() < self.contact_probability()
         if not self.contacted:
@@ -123,7 +123,7 @@ class ReferenceCustomer(mesa.Agent):
 
         Appends the outcome to the lists in ``out`` (the channel's tally).
         """
-        c: CustomerParams = self.model.p.customers
+        c: CustomerParams = self.model.params.customers
         rnd = self.random.random
         q = ch.queue
         abandoned = rnd() < q.p_abandon
@@ -132,7 +132,7 @@ class ReferenceCustomer(mesa.Agent):
         resolved = not abandoned and rnd() < p_res
         if not abandoned and not resolved and rnd() < ch.escalation:
             resolved = True
-        wait_score = 1.0 - min(1.0, q.mean_wait / self.model.p.market.patience_minutes)
+        wait_score = 1.0 - min(1.0, q.mean_wait / self.model.params.market.patience_minutes)
         quality = (c.weight_resolution * resolved + c.weight_comprehension * understood
                    + ch.access_gain)
         if not abandoned:
@@ -162,7 +162,7 @@ class ReferenceCustomer(mesa.Agent):
     # 8 ---------------------------------------------------------------------
     def tell(self, positive: bool) -> None:
         """Word of mouth: tell each neighbour with a per-tie probability (step 8)."""
-        c: CustomerParams = self.model.p.customers
+        c: CustomerParams = self.model.params.customers
         if positive and not self.valence > c.satisfied_above:
             return
         if not positive and not self.valence < c.dissatisfied_below:
@@ -190,7 +190,7 @@ class ReferenceCustomer(mesa.Agent):
         appended to ``churners`` (it switches once reputations are updated),
         a prospect to ``prospects``.
         """
-        c: CustomerParams = self.model.p.customers
+        c: CustomerParams = self.model.params.customers
         if not self.contacted:
             self.unresolved = 0  # no contact this week: the streak ends
         if self.aware and self.random.random() < c.awareness_fade:
@@ -212,7 +212,7 @@ class ReferenceCustomer(mesa.Agent):
         r = [(1 - sigma) + sigma exp(b_S (S_ref - S) + b_I max(0, best rival - own image))]
         x (rho_U if a problem is unresolved).
         """
-        c: CustomerParams = self.model.p.customers
+        c: CustomerParams = self.model.params.customers
         img, f = self.image, self.firm
         rival = max(v for j, v in enumerate(img) if j != f)
         x = (c.churn_satisfaction_beta * (c.satisfaction_reference - self.satisfaction)
@@ -225,7 +225,7 @@ class ReferenceCustomer(mesa.Agent):
 
     def switch_utilities(self) -> list[float]:
         """Logit utility of each rival (own firm: -inf) and, last, of leaving the market."""
-        c: CustomerParams = self.model.p.customers
+        c: CustomerParams = self.model.params.customers
         u = [c.logit_image * v - c.logit_price * self.price if j != self.firm else -math.inf
              for j, v in enumerate(self.image)]
         return [*u, c.leave_utility]
@@ -245,7 +245,7 @@ class ReferenceCustomer(mesa.Agent):
 
         n_s, n_w: strong and weak neighbours who are satisfied customers of a firm.
         """
-        c: CustomerParams = self.model.p.customers
+        c: CustomerParams = self.model.params.customers
         above = c.satisfied_above
         n_s = sum(1 for o in self.strong if o.firm >= 0 and o.satisfaction > above)
         n_w = sum(1 for o in self.weak if o.firm >= 0 and o.satisfaction > above)
@@ -258,7 +258,7 @@ class ReferenceCustomer(mesa.Agent):
 
     def adoption_utilities(self) -> list[float]:
         """Logit utility of each firm for a prospect who adopts."""
-        c: CustomerParams = self.model.p.customers
+        c: CustomerParams = self.model.params.customers
         return [c.logit_image * v - c.logit_price * self.price for v in self.image]
 
     def adopt(self) -> int:
@@ -269,7 +269,7 @@ class ReferenceCustomer(mesa.Agent):
 
     def join(self, dest: int) -> None:
         """Become a customer of ``dest`` (or a prospect): a fresh relationship."""
-        c: CustomerParams = self.model.p.customers
+        c: CustomerParams = self.model.params.customers
         self.firm = dest
         self.tenure = 0
         self.unresolved = 0
@@ -371,12 +371,12 @@ class ReferenceModel(OffshoringModel):
         takes a complete copy at once.
         """
         if self._snapshot is None:
-            self._snapshot = _Snapshot(self._ref_agents, self.p.n_firms)
+            self._snapshot = _Snapshot(self._ref_agents, self.params.n_firms)
         return self._snapshot
 
     def state(self) -> _Snapshot:
         """A copy of every customer's state now, as population arrays (all fields read now)."""
-        snap = _Snapshot(self._ref_agents, self.p.n_firms)
+        snap = _Snapshot(self._ref_agents, self.params.n_firms)
         for name in _SNAPSHOT_DTYPES:
             getattr(snap, name)
         return snap
@@ -415,7 +415,7 @@ class ReferenceModel(OffshoringModel):
 
         Rows the code changed are written back to their agents afterwards.
         """
-        snap = _Snapshot(self._ref_agents, self.p.n_firms, writeable=True)
+        snap = _Snapshot(self._ref_agents, self.params.n_firms, writeable=True)
         before = {name: getattr(snap, name).copy() for name in _SNAPSHOT_DTYPES}
         self._snapshot = snap
         yield snap
@@ -491,7 +491,7 @@ class ReferenceModel(OffshoringModel):
         churners: list[ReferenceCustomer] = []
         prospects: list[ReferenceCustomer] = []
         self._ref_set.shuffle_do("age", base, sums, churners, prospects)
-        rate, n = self.p.customers.reputation_rate, len(self._ref_agents)
+        rate, n = self.params.customers.reputation_rate, len(self._ref_agents)
         for f, total in zip(self.firms, sums, strict=True):
             f.reputation = float(f.reputation + rate * (total / n - f.reputation))
         for agent in churners:
@@ -510,9 +510,9 @@ class ReferenceModel(OffshoringModel):
 
     # --- customer side of firm events --------------------------------------
     def _news(self, firm, salience: float, aware: bool) -> None:
-        mark = aware and firm.planned_alpha > 0 and not self.p.destination.onshore_outsourcer
+        mark = aware and firm.planned_alpha > 0 and not self.params.destination.onshore_outsourcer
         self._ref_set.shuffle_do("hear_news", firm.index, salience,
-                                 self.p.customers.media_reach, mark)
+                                 self.params.customers.media_reach, mark)
         self._snapshot = None
 
     def _reshore(self, firm, share: float, w: int) -> None:

@@ -54,7 +54,7 @@ class HomeStaff(mesa.Agent):
         return self.status != Status.laid_off
 
     def proficiency(self) -> float:
-        site = self.model.p.home
+        site = self.model.params.home
         return float(wf.proficiency(self.experience, site.initial_proficiency, site.ramp_weeks))
 
     def step(self) -> None:
@@ -73,7 +73,7 @@ def step_staff(staff: list[HomeStaff], model: OffshoringModel) -> None:
     staff = [s for s in staff if s.working]
     if not staff:
         return
-    p = model.p
+    p = model.params
     morale = np.fromiter((s.morale for s in staff), float, len(staff))
     quit_p = wf.attrition_prob(p.home.annual_attrition, morale,
                                p.workforce.morale_attrition_factor)

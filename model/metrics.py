@@ -199,7 +199,7 @@ def summarise(kpis: pd.DataFrame, p: Params) -> pd.DataFrame:
 # ---------------------------------------------------------------- Mesa reporters
 def _last(model: OffshoringModel, col: str, firm: int = 0) -> float:
     rows = model._rows
-    m = model.p.n_firms
+    m = model.params.n_firms
     return rows[-m + firm][col] if len(rows) >= m else float("nan")
 
 

@@ -78,7 +78,7 @@ class OffshoringModel(mesa.Model):
         if isinstance(rng, np.random.SeedSequence):
             rng = np.random.default_rng(rng)
         super().__init__(rng=rng)
-        self.p = p = params or Params()
+        self.params = p = params or Params()
         self.scale = p.market.market_size / p.n_customers
         self.week = -p.burn_in_weeks
         self.network = build_network(p.n_customers, p.network, self.rng)
@@ -110,8 +110,8 @@ class OffshoringModel(mesa.Model):
     def customers(self) -> mesa.agent.AgentSet:
         """Customer views (created on first use: a million views cost memory, not speed)."""
         if self._customer_views is None:
-            self._customer_views = Customer.create_agents(self, self.p.n_customers,
-                                                          idx=np.arange(self.p.n_customers))
+            self._customer_views = Customer.create_agents(self, self.params.n_customers,
+                                                          idx=np.arange(self.params.n_customers))
         return self._customer_views
 
     @property
@@ -124,7 +124,7 @@ class OffshoringModel(mesa.Model):
 
     def _firm_view(self, i: int) -> Params:
         """The parameters as firm ``i``'s policy sees them: its policy, its hourly cost."""
-        p, fp = self.p, self.profiles[i]
+        p, fp = self.params, self.profiles[i]
         if fp.policy is p.policy and fp.hourly_cost == p.home.hourly_cost:
             return p
         return p.model_copy(update={"policy": fp.policy, "home": p.home.model_copy(
@@ -135,7 +135,7 @@ class OffshoringModel(mesa.Model):
         return self.profiles[firm.index].policy
 
     def _hire_initial_staff(self) -> None:
-        p = self.p
+        p = self.params
         counts = self.population.counts()
         mix = self._contact_mix()
         fcr = p.market.fcr_base * 0.9
@@ -147,13 +147,13 @@ class OffshoringModel(mesa.Model):
             f.staff = [HomeStaff(self, f, e) for e in exp]
 
     def _contact_mix(self) -> float:
-        m = self.p.market
+        m = self.params.market
         return ((1 - m.premium_share) * m.contact_rate_mass
                 + m.premium_share * m.contact_rate_premium)
 
     def _heads_for(self, contacts_per_week: float, home: bool) -> int:
         """Heads needed to answer a weekly volume at the service-level target (Erlang C)."""
-        p = self.p
+        p = self.params
         site = p.home if home else p.destination
         if contacts_per_week <= 0:
             return 0
@@ -175,7 +175,7 @@ class OffshoringModel(mesa.Model):
         self.calendar_and_events(w)                       # 1
         self.firm_decisions(w)                            # 2
         self.workforce(w)                                 # 3
-        contacts = demand.draw_contacts(self.population, self.p.market, self.rng)  # 4
+        contacts = demand.draw_contacts(self.population, self.params.market, self.rng)  # 4
         sensitive, to_vendor = self.routing(contacts)     # 5
         s = self.service_and_satisfaction(contacts, sensitive, to_vendor)  # 6, 7
         self.word_of_mouth(contacts, s)                   # 8
@@ -187,7 +187,7 @@ class OffshoringModel(mesa.Model):
 
     # 1 ---------------------------------------------------------------------
     def calendar_and_events(self, w: int) -> None:
-        p = self.p
+        p = self.params
         self.events = Events(ramadan=bool(ramadan_mask(self.week_date(w), 1)[0]))
         self.this_week = [FirmWeek() for _ in self.firms]
         for firm in self.firms:
@@ -223,13 +223,13 @@ class OffshoringModel(mesa.Model):
 
     def week_date(self, w: int) -> date:
         """Calendar date of the first day of week ``w`` (week 0: 1 January of start_year)."""
-        return week_start(self.p.start_year, self.p.burn_in_weeks, w)
+        return week_start(self.params.start_year, self.params.burn_in_weeks, w)
 
     def _news(self, firm: Firm, salience: float, aware: bool) -> None:
         pop = self.population
         reached = word_of_mouth.news(pop.image, firm.index, salience,
-                                     self.p.customers.media_reach, pop.ethnocentrism, self.rng)
-        if aware and firm.planned_alpha > 0 and not self.p.destination.onshore_outsourcer:
+                                     self.params.customers.media_reach, pop.ethnocentrism, self.rng)
+        if aware and firm.planned_alpha > 0 and not self.params.destination.onshore_outsourcer:
             pop.aware |= reached & (pop.firm == firm.index)
 
     # 2 ---------------------------------------------------------------------
@@ -265,7 +265,7 @@ class OffshoringModel(mesa.Model):
         firm.events.add("announcement" if action.kind == "announce" else "reshore")
 
     def _announce(self, firm: Firm, action: Action, w: int) -> None:
-        p = self.p
+        p = self.params
         pol_kind = PolicyKind(self.policy_of(firm).kind)  # the firm's own policy
         old = firm.planned_alpha
         firm.planned_alpha = action.share
@@ -306,7 +306,7 @@ class OffshoringModel(mesa.Model):
             self._news(firm, p.customers.media_salience, aware=True)
 
     def _reshore(self, firm: Firm, share: float, w: int) -> None:
-        p = self.p
+        p = self.params
         old = self.vendor_share(firm, firm.alpha)
         firm.alpha = firm.planned_alpha = share
         firm.reshore_weeks.append(w)
@@ -333,12 +333,12 @@ class OffshoringModel(mesa.Model):
             return
         complaints, csat = firm.baseline_obs
         firm.business_case = business_case(self._views[firm.index], share,
-                                           self.vendor.orientation(self.p.practices),
+                                           self.vendor.orientation(self.params.practices),
                                            complaints, csat, firm.baseline_cost, review_from)
 
     def _transition(self, firm: Firm, w: int) -> None:
         """Cut-over at the end of the notice period; leavers go after parallel running."""
-        p = self.p
+        p = self.params
         if firm.cutover_week == w and firm.planned_alpha > firm.alpha:
             leaving = [s for s in firm.staff if s.status == Status.notice]
             morale = np.mean([s.morale for s in leaving]) if leaving else 1.0
@@ -369,14 +369,14 @@ class OffshoringModel(mesa.Model):
         """Expected share of the firm's contacts routed to the vendor at share ``alpha``."""
         if not firm.tiered:
             return alpha
-        m = self.p.market
+        m = self.params.market
         mass = (1 - m.premium_share) * m.contact_rate_mass
         eligible = mass / max(self._contact_mix(), 1e-12) * (1 - m.sensitive_share)
         return alpha * eligible
 
     # 3 ---------------------------------------------------------------------
     def workforce(self, w: int) -> None:
-        p = self.p
+        p = self.params
         in_notice = [f for f in self.firms
                      if f.announce_week is not None and f.announce_week <= w < f.cutover_week]
         for firm in self.firms:
@@ -398,7 +398,7 @@ class OffshoringModel(mesa.Model):
         if firm.vendor is None or last is None or "q_vendor" not in last:
             return
         gap = last["q_home"] - last["q_vendor"]
-        wp = self.p.workforce
+        wp = self.params.workforce
         if not firm.staff:
             return
         accept = np.fromiter((s.acceptance for s in firm.staff), float, len(firm.staff))
@@ -407,7 +407,7 @@ class OffshoringModel(mesa.Model):
             s.acceptance = a
 
     def _hire(self, firm: Firm) -> None:
-        p = self.p
+        p = self.params
         home_load = firm.load_forecast * (1 - self.vendor_share(firm, firm.alpha))
         target = self._heads_for(home_load, home=True)
         hires = target - len(firm.working_staff())
@@ -419,7 +419,7 @@ class OffshoringModel(mesa.Model):
     # 5 ---------------------------------------------------------------------
     def routing(self, contacts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pop = self.population
-        sensitive = self.rng.random(contacts.size) < self.p.market.sensitive_share
+        sensitive = self.rng.random(contacts.size) < self.params.market.sensitive_share
         alpha = np.array([f.alpha for f in self.firms])
         tiered = np.array([f.tiered for f in self.firms])
         to_vendor = routing.route(pop.firm[contacts], pop.segment[contacts], sensitive, alpha,
@@ -437,7 +437,7 @@ class OffshoringModel(mesa.Model):
         """
         pop = self.population
         code = 2 * pop.firm[contacts].astype(np.intp) + to_vendor  # channel of each contact
-        counts = np.bincount(code, minlength=2 * self.p.n_firms)
+        counts = np.bincount(code, minlength=2 * self.params.n_firms)
         channels: list[service.Channel | None] = []
         for firm in self.firms:
             for offshore in (False, True):
@@ -446,9 +446,9 @@ class OffshoringModel(mesa.Model):
                 channels.append(self.channel(firm, offshore, n) if n else None)
         reputation = [float(np.float32(self.firms[k // 2].reputation))
                       for k in range(len(channels))]
-        table = service.channel_table(channels, reputation, self.p.market.patience_minutes)
+        table = service.channel_table(channels, reputation, self.params.market.patience_minutes)
         s, tally = service.serve_contacts(
-            contacts, code, sensitive, table, service.customer_coefficients(self.p.customers),
+            contacts, code, sensitive, table, service.customer_coefficients(self.params.customers),
             pop.aware, pop.ethnocentrism, pop.expectation, pop.satisfaction, pop.unresolved,
             pop.valence, pop.tenure, self.rng)
         for k, ch in enumerate(channels):
@@ -466,7 +466,7 @@ class OffshoringModel(mesa.Model):
         n_customers. Computed once a week, before any contact is served.
         """
         if self._expected_week != self.week:
-            self._expected = demand.expected_contacts(self.population, self.p.market)
+            self._expected = demand.expected_contacts(self.population, self.params.market)
             self._expected_week = self.week
         return self._expected
 
@@ -475,7 +475,7 @@ class OffshoringModel(mesa.Model):
 
         ``n_contacts`` is the sampled count; the queue sees the expected volume.
         """
-        p, m = self.p, self.p.market
+        p, m = self.params, self.params.market
         share = self.vendor_share(firm, firm.alpha)
         expected = self.expected_contacts()[firm.index] * (share if offshore else 1 - share)
         arrivals = expected * self.scale / m.open_hours_week
@@ -524,13 +524,13 @@ class OffshoringModel(mesa.Model):
     # 8 ---------------------------------------------------------------------
     def word_of_mouth(self, talkers: np.ndarray, s: np.ndarray) -> None:
         pop = self.population
-        word_of_mouth.spread(pop.image, self.network, pop.firm, s, talkers, self.p.customers,
+        word_of_mouth.spread(pop.image, self.network, pop.firm, s, talkers, self.params.customers,
                              self.rng)
 
     # 9 ---------------------------------------------------------------------
     def image_memory(self) -> None:
         """Images fade toward each firm's baseline; awareness of offshore service fades."""
-        pop, c = self.population, self.p.customers
+        pop, c = self.population, self.params.customers
         perception.fade_awareness(pop.aware, c.awareness_fade, self.rng)
         equity = np.array([f.equity for f in self.firms])
         reputation = np.array([f.reputation for f in self.firms])
@@ -543,28 +543,28 @@ class OffshoringModel(mesa.Model):
     def prices(self, segment: np.ndarray) -> np.ndarray:
         """Weekly price each customer pays at each firm (n, M): the market's price of the
         customer's segment x the firm's ``price_factor``."""
-        m = self.p.market
+        m = self.params.market
         price = np.where(segment == PREMIUM, m.price_mass * m.premium_price_factor, m.price_mass)
         return price[:, None] * self.price_factors[None, :]
 
     def churn_and_switching(self) -> None:
-        pop, c = self.population, self.p.customers
+        pop, c = self.population, self.params.customers
         idx = churn.draw_churners(pop.satisfaction, pop.unresolved, pop.image, pop.firm,
                                   pop.tenure, self.base_hazard, *churn.coefficients(c), self.rng)
         own = pop.firm[idx].astype(np.int64)
-        for f, n in enumerate(np.bincount(own, minlength=self.p.n_firms).tolist()):
+        for f, n in enumerate(np.bincount(own, minlength=self.params.n_firms).tolist()):
             if n:
                 self.this_week[f].churned = n
         if idx.size == 0:
             return
         u = churn.destination_utility(pop.image[idx], own, self.prices(pop.segment[idx]), c)
         choice = churn.logit_choice(u, self.rng)
-        dest = np.where(choice == self.p.n_firms, PROSPECT, choice)
+        dest = np.where(choice == self.params.n_firms, PROSPECT, choice)
         self._join(idx, dest)
 
     def _join(self, idx: np.ndarray, dest: np.ndarray) -> None:
         """Customers ``idx`` become customers of ``dest`` (or prospects): fresh relationship."""
-        pop, c = self.population, self.p.customers
+        pop, c = self.population, self.params.customers
         pop.firm[idx] = dest
         pop.tenure[idx] = 0
         pop.unresolved[idx] = 0
@@ -577,7 +577,7 @@ class OffshoringModel(mesa.Model):
 
     # 11 --------------------------------------------------------------------
     def acquisition(self) -> None:
-        pop, c = self.population, self.p.customers
+        pop, c = self.population, self.params.customers
         adopters = acq.adopters(self.network, pop.firm, pop.satisfaction, c.satisfied_above,
                                 c.adoption_ad, c.adoption_wom, c.adoption_wom * c.weak_tie_factor,
                                 self.rng)
@@ -588,7 +588,7 @@ class OffshoringModel(mesa.Model):
 
     # 12 --------------------------------------------------------------------
     def accounting(self, w: int) -> None:
-        p, pop = self.p, self.population
+        p, pop = self.params, self.population
         self.stats = customer_stats(pop)  # the customers as they end the week
         m = p.market
         by_segment = np.array([m.price_mass, m.price_mass * m.premium_price_factor])
@@ -613,11 +613,11 @@ class OffshoringModel(mesa.Model):
                 firm.npv += led.profit * discount_factor(w, p.economics.discount_rate)
 
     def _vendor_hourly(self) -> float:
-        return self.p.destination.hourly_cost
+        return self.params.destination.hourly_cost
 
     def _practice_cost(self, heads: int) -> float:
-        pr, site = self.p.practices, self.p.destination
-        hours = heads * site.paid_hours_week * self.p.market.productive_share  # production
+        pr, site = self.params.practices, self.params.destination
+        hours = heads * site.paid_hours_week * self.params.market.productive_share  # production
         cost = 0.0
         if pr.cultural_adaptation:
             cost += pr.cultural_cost * hours
@@ -651,7 +651,7 @@ class OffshoringModel(mesa.Model):
     # ------------------------------------------------------------------ results
     def run(self) -> OffshoringModel:
         """Run the configured horizon (``params.weeks``) from the current week."""
-        self.run_for(self.p.weeks)
+        self.run_for(self.params.weeks)
         return self
 
     def kpis(self, include_burn_in: bool = False) -> pd.DataFrame:
@@ -661,4 +661,4 @@ class OffshoringModel(mesa.Model):
 
     def summary(self) -> pd.DataFrame:
         """One row per firm: the run summary (see model.metrics.summarise)."""
-        return summarise(self.kpis(), self.p)
+        return summarise(self.kpis(), self.params)

@@ -163,7 +163,7 @@ def kpi_violations(kpis: pd.DataFrame, p: Params, weeks: int) -> list[str]:
 
 def population_violations(model: OffshoringModel) -> list[str]:
     """Every violated invariant of the population arrays this week (empty: all hold)."""
-    pop, p = model.population, model.p
+    pop, p = model.population, model.params
     out = []
     customers = int((pop.firm >= 0).sum())
     prospects = int((pop.firm == PROSPECT).sum())

@@ -105,7 +105,7 @@ def test_team_step_draws_as_stepping_each_employee() -> None:
 
 
 def test_staff_stats_of_a_team(model: OffshoringModel) -> None:
-    firm, site = model.firms[0], model.p.home
+    firm, site = model.firms[0], model.params.home
     staff = firm.staff[:3]
     for s, (exp, morale, accept) in zip(staff, [(0.0, 0.2, 0.0), (10.0, 0.5, 0.3),
                                                 (52.0, 0.8, 0.9)], strict=True):
@@ -123,7 +123,7 @@ def test_staff_stats_of_a_team(model: OffshoringModel) -> None:
 def test_weekly_staff_stats_follow_the_team() -> None:
     m = OffshoringModel(scenario("stay-home", n_customers=300, burn_in_weeks=2), rng=4)
     for firm in m.firms:
-        assert firm.staff_stats == StaffStats.of(firm.staff, m.p.home)
+        assert firm.staff_stats == StaffStats.of(firm.staff, m.params.home)
         assert firm.staff_stats.heads == len(firm.working_staff()) > 0
 
 
@@ -138,12 +138,12 @@ def test_vendor_cohorts_age_and_replace_quits(model: OffshoringModel) -> None:
     prof = v.proficiency(0)
     assert prof == pytest.approx(wf.proficiency(4, v.site.initial_proficiency,
                                                 v.site.ramp_weeks))
-    v.step_workforce({0: model.p.practices})
+    v.step_workforce({0: model.params.practices})
     assert c.cohorts[5] == 20 and c.heads == 20 and c.quits == 0
     assert v.proficiency(0) > prof
     c.seats = 12  # seats cut: the least experienced go first
     c.cohorts[0] = 5
-    v.step_workforce({0: model.p.practices})
+    v.step_workforce({0: model.params.practices})
     assert c.heads == 12 and c.cohorts[6] == 12
 
 
@@ -169,8 +169,8 @@ def test_vendor_availability(model: OffshoringModel) -> None:
 
 def test_vendor_practices_raise_rigor_and_cut_attrition(model: OffshoringModel) -> None:
     v = model.vendor
-    on = model.p.practices.model_copy(update={"procedures": True, "cultural_adaptation": True})
-    off = model.p.practices
+    on = model.params.practices.model_copy(update={"procedures": True, "cultural_adaptation": True})
+    off = model.params.practices
     g = on.procedures_gain
     assert v.rigor(on) == pytest.approx(v.site.procedure_rigor + g * (1 - v.site.procedure_rigor))
     assert v.rigor(off) == v.site.procedure_rigor

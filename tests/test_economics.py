@@ -68,8 +68,8 @@ def test_practice_costs_are_charged_per_production_hour() -> None:
                                  burn_in_weeks=4), rng=5)
     m.run_for(60)
     heads = m.vendor.contracts[0].heads
-    site, pr = m.p.destination, m.p.practices
-    expected = (heads * site.paid_hours_week * m.p.market.productive_share
+    site, pr = m.params.destination, m.params.practices
+    expected = (heads * site.paid_hours_week * m.params.market.productive_share
                 * (pr.cultural_cost + pr.procedures_cost) + pr.redundancy_cost
                 + pr.security_cost)
     assert heads > 0

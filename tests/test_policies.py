@@ -326,6 +326,6 @@ def test_full_reshoring_ends_the_contract_and_its_fees() -> None:
     k = m.kpis()
     last = k[(k["firm"] == 0) & (k["week"] > k["week"].max() - 5)]
     assert (last["offshore_share"] == 0).all() and (last["vendor_heads"] == 0).all()
-    pr, home = m.p.market.productive_share, m.p.home
+    pr, home = m.params.market.productive_share, m.params.home
     home_cost = last["home_heads"] * home.paid_hours_week * pr * home.hourly_cost
     np.testing.assert_allclose(last["service_cost"], home_cost)  # no fees after the end

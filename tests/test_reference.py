@@ -64,7 +64,7 @@ def test_agents_are_the_population_rows() -> None:
 def test_contact_probability_matches_demand_kernel() -> None:
     ref = _reference()
     agents, pop = _state(ref)
-    expected = demand.contact_probability(pop, ref.p.market)
+    expected = demand.contact_probability(pop, ref.params.market)
     assert (pop.unresolved > 0).any() and (pop.firm < 0).any()
     np.testing.assert_allclose([a.contact_probability() for a in agents], expected, rtol=RTOL)
 
@@ -74,7 +74,7 @@ def test_churn_probability_matches_churn_kernels() -> None:
     ref = _reference()
     agents, pop = _state(ref)
     active = np.flatnonzero(pop.firm >= 0)
-    c, h0 = ref.p.customers, ref.base_hazard
+    c, h0 = ref.params.customers, ref.base_hazard
     got = np.array([agents[i].churn_probability() for i in active])
     img, own = pop.image[active], pop.firm[active].astype(np.int64)
     defined = churn.churn_probability(h0, churn.risk_score(
@@ -90,7 +90,7 @@ def test_churn_probability_matches_churn_kernels() -> None:
 def test_switching_and_adoption_choices_match_logit_kernels() -> None:
     ref = _reference()
     agents, pop = _state(ref)
-    c = ref.p.customers
+    c = ref.params.customers
     active = np.flatnonzero(pop.firm >= 0)[:100]
     prices = ref.prices(pop.segment[active])
     u = churn.destination_utility(pop.image[active].astype(float),
@@ -106,7 +106,7 @@ def test_switching_and_adoption_choices_match_logit_kernels() -> None:
 def test_adoption_probability_matches_acquisition_kernel() -> None:
     ref = _reference()
     agents, pop = _state(ref)
-    c = ref.p.customers
+    c = ref.params.customers
     prospects = np.flatnonzero(pop.firm < 0)
     satisfied = (pop.firm >= 0) & (pop.satisfaction > c.satisfied_above)
     n_s, n_w = acq.satisfied_neighbour_counts(ref.network, prospects, satisfied)
@@ -123,7 +123,7 @@ def test_service_and_satisfaction_updates_match_kernels(offshore: bool) -> None:
     from the defining functions, the model's compiled kernel and the reference agents."""
     ref = _reference(**{"customers.notice_prob": 1.0})
     agents, pop = _state(ref)
-    c = ref.p.customers
+    c = ref.params.customers
     queue = QueueResult(p_wait=0.3, mean_wait=1.0, p_abandon=0.0, service_level=0.8,
                         occupancy=0.9)
     ch = service.Channel(fcr=1.0, language_fit=1.0, orientation=0.7, access_gain=0.03,
@@ -131,7 +131,8 @@ def test_service_and_satisfaction_updates_match_kernels(offshore: bool) -> None:
     who = np.flatnonzero(pop.firm >= 0)[:200]
     sensitive = np.arange(who.size) % 3 == 0
     rep = np.float32(0.6)
-    out = service.serve(ch, who.size, c, np.random.default_rng(0), ref.p.market.patience_minutes)
+    out = service.serve(ch, who.size, c, np.random.default_rng(0),
+                        ref.params.market.patience_minutes)
     aware = pop.aware[who] | (offshore & ~out.abandoned)
     q = service.awareness_bias(out.quality, aware, pop.ethnocentrism[who], sensitive, c) \
         if offshore else out.quality
@@ -142,7 +143,7 @@ def test_service_and_satisfaction_updates_match_kernels(offshore: bool) -> None:
     arrays = {k: np.array(getattr(pop, k)) for k in ("aware", "ethnocentrism", "expectation",
                                                      "satisfaction", "unresolved", "valence",
                                                      "tenure")}
-    table = service.channel_table([ch], [float(rep)], ref.p.market.patience_minutes)
+    table = service.channel_table([ch], [float(rep)], ref.params.market.patience_minutes)
     s_kernel, _ = service.serve_contacts(
         who, np.zeros(who.size, np.intp), sensitive, table, service.customer_coefficients(c),
         *arrays.values(), np.random.default_rng(0))
@@ -166,7 +167,7 @@ def test_word_of_mouth_matches_spread_when_every_tie_talks() -> None:
                  "customers.weak_tie_factor": 1.0}
     ref = _reference(**overrides)
     agents, pop = _state(ref)
-    c = ref.p.customers
+    c = ref.params.customers
     talkers = np.flatnonzero(pop.firm >= 0)[::7]
     s = np.where(np.arange(talkers.size) % 2 == 0, 0.9, 0.2)
     img = pop.image.astype(float)
@@ -188,8 +189,8 @@ def test_image_memory_and_reputation_match_kernels() -> None:
     equity = np.array([f.equity for f in ref.firms])
     reputation = np.array([f.reputation for f in ref.firms])
     img = pop.image.copy()
-    image.decay(img, image.baseline(equity, reputation), ref.p.customers.image_memory)
-    expected = image.update_reputation(reputation, img, ref.p.customers.reputation_rate)
+    image.decay(img, image.baseline(equity, reputation), ref.params.customers.image_memory)
+    expected = image.update_reputation(reputation, img, ref.params.customers.reputation_rate)
     prospects = ref.ref_memory_churn_switching()
     np.testing.assert_allclose(ref.state().image, img, rtol=RTOL)
     np.testing.assert_allclose([f.reputation for f in ref.firms], expected, rtol=RTOL)

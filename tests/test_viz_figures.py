@@ -34,7 +34,7 @@ def test_series_matches_the_kpi_table(stepped: AppModel) -> None:
     kpis, series = stepped.kpis(), stepped.series()
     assert series.n_weeks == stepped.weeks_done == 30
     np.testing.assert_array_equal(series.weeks, np.arange(30))
-    for firm in range(stepped.p.n_firms):
+    for firm in range(stepped.params.n_firms):
         mine = kpis[kpis["firm"] == firm]
         np.testing.assert_array_equal(series.values["customers"][:, firm], mine["customers"])
     focal = kpis[kpis["firm"] == 0]
@@ -83,7 +83,7 @@ def test_chart_frames_blit_and_change_every_week() -> None:
     """A week whose values fit the axes redraws only the lines: no full redraw."""
     model = AppModel(scenario("offshore-morocco", n_customers=300, **{"policy.week": 3}),
                      rng=5)
-    chart = fg.ChartFigure(fg.PANELS["customers"], model.p)
+    chart = fg.ChartFigure(fg.PANELS["customers"], model.params)
     frames, blitted = [], 0
     for _ in range(20):
         model.step()
@@ -100,7 +100,7 @@ def test_chart_frames_blit_and_change_every_week() -> None:
 
 def test_event_markers_do_not_force_a_full_redraw(stepped: AppModel) -> None:
     """Announcement and cut-over lines appear as animated artists, drawn per frame."""
-    chart = fg.ChartFigure(fg.PANELS["service"], stepped.p)
+    chart = fg.ChartFigure(fg.PANELS["service"], stepped.params)
     chart.render(stepped.series())
     drawn = {marker.flag: artist for marker, artist in chart.markers
              if artist.axes is chart.axes[0]}
@@ -112,7 +112,7 @@ def test_event_markers_do_not_force_a_full_redraw(stepped: AppModel) -> None:
 
 def test_every_panel_renders_a_frame(stepped: AppModel) -> None:
     for panel in fg.PANELS.values():
-        frame = fg.ChartFigure(panel, stepped.p).render(stepped.series())
+        frame = fg.ChartFigure(panel, stepped.params).render(stepped.series())
         pixels = decode(frame)
         assert pixels.std() > 0, panel.key  # not a blank image
         for axis in panel.axes:
@@ -182,5 +182,5 @@ def test_series_of_a_fresh_model_is_empty() -> None:
     model = AppModel(scenario("stay-home", n_customers=200), rng=1)
     s = series_of(model)
     assert s.n_weeks == 0
-    frame = fg.ChartFigure(fg.PANELS["market"], model.p).render(s)
+    frame = fg.ChartFigure(fg.PANELS["market"], model.params).render(s)
     assert decode(frame).std() > 0

@@ -79,7 +79,7 @@ def test_page_opens_on_the_default_scenario(page: Rendered) -> None:
     """Week 0 of offshore-morocco at 1,000 customers, every view drawn in Mesa's grid."""
     assert len(page.models) == 1
     model = page.models[0]
-    assert model.p == scenario("offshore-morocco", n_customers=DEFAULT_CUSTOMERS)
+    assert model.params == scenario("offshore-morocco", n_customers=DEFAULT_CUSTOMERS)
     assert page.week() == 0
     frames = page.frames()
     assert set(frames) == set(VIEW_KEYS)
@@ -114,8 +114,8 @@ def test_changed_controls_apply_on_reset(page: Rendered) -> None:
     page.click("Reset")
     assert len(page.models) == 2
     new = page.models[-1]
-    assert new.p.n_customers == 500 and new.p.practices.procedures
-    assert new.p == scenario("offshore-morocco", n_customers=500,
+    assert new.params.n_customers == 500 and new.params.practices.procedures
+    assert new.params == scenario("offshore-morocco", n_customers=500,
                              **{"practices.procedures": True})
     assert page.week() == 0 and page.view_weeks() == {"0"}
     assert "press Reset to apply" not in page.texts()
@@ -126,7 +126,7 @@ def test_changed_controls_apply_on_reset(page: Rendered) -> None:
 def test_scenario_select_loads_the_preset(page: Rendered) -> None:
     page.find(v.Select, label="Scenario preset").widget.v_model = "us-india"
     page.click("Reset")
-    assert page.models[-1].p == scenario("us-india", n_customers=DEFAULT_CUSTOMERS)
+    assert page.models[-1].params == scenario("us-india", n_customers=DEFAULT_CUSTOMERS)
     assert "India" in str(page.find(ipyvue.Html, class_="offshoring-model").widget.children)
 
 
@@ -136,7 +136,7 @@ def test_wage_ratio_slider_sets_the_destination_cost(page: Rendered) -> None:
     assert "press Reset to apply" not in page.texts()  # ...which changes nothing
     slider.v_model = 0.8
     page.click("Reset")
-    p = page.models[-1].p
+    p = page.models[-1].params
     assert p.destination.hourly_cost == pytest.approx(0.8 * p.home.hourly_cost)
 
 
@@ -159,7 +159,7 @@ def test_out_of_range_customers_show_the_models_message(page: Rendered) -> None:
     page.type_into("n_customers", "10")
     assert "parameter 'n_customers' = 10 is out of range" in page.texts()
     page.click("Reset")
-    assert page.models[-1].p.n_customers == DEFAULT_CUSTOMERS
+    assert page.models[-1].params.n_customers == DEFAULT_CUSTOMERS
 
 
 def test_two_pages_hold_two_models() -> None:
@@ -182,10 +182,10 @@ def test_two_pages_hold_two_models() -> None:
 def test_play_stops_at_the_horizon(page: Rendered) -> None:
     """The app model stops running after the horizon, which disables Step and Play."""
     model = page.models[0]
-    model.run_for(model.p.weeks - 1)
+    model.run_for(model.params.weeks - 1)
     assert model.running
     page.click("Step")
-    assert page.week() == model.p.weeks and not model.running
+    assert page.week() == model.params.weeks and not model.running
     step = page.find(v.Btn, children=["Step"]).widget
     assert step.disabled
 

@@ -92,7 +92,7 @@ def Controls(model: solara.Reactive[AppModel], model_parameters: solara.Reactive
         if not checked.ok:
             solara.Warning("Not applied: correct the value above (Reset keeps the last "
                            "valid settings).", dense=True, classes=["settings-invalid"])
-        elif (checked.params, checked.seed) != (current.p, current.seed):
+        elif (checked.params, checked.seed) != (current.params, current.seed):
             solara.Info("Changed: press Reset to apply.", dense=True,
                         classes=["settings-pending"])
     return main

@@ -152,7 +152,7 @@ class NetworkFigure(BlitFigure):
         super().__init__()
         self.layout = layouts.get(model.network)
         lay = self.layout
-        c = model.p.customers
+        c = model.params.customers
         self.low, self.high = c.dissatisfied_below, c.satisfied_above
         ax = self.fig.add_axes((0.0, 0.0, 0.74, 0.92))
         ax.set_axis_off()
@@ -170,7 +170,7 @@ class NetworkFigure(BlitFigure):
         ax.set_ylim(-1.03, 1.03)
         self.title = self.fig.text(0.01, 0.975, "", fontsize=FONT + 2, weight="bold",
                                    va="top", animated=True)
-        self._legend(model.p.n_firms)
+        self._legend(model.params.n_firms)
 
     def _legend(self, n_firms: int) -> None:
         """Static key: firm colours, the satisfaction shading and the awareness ring."""

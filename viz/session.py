@@ -71,7 +71,7 @@ class AppModel(OffshoringModel):
     def step(self) -> None:
         """One week; stop at the horizon (called by Mesa inside :meth:`_advance_time`)."""
         super().step()
-        self.running = self.weeks_done < self.p.weeks
+        self.running = self.weeks_done < self.params.weeks
 
     def snapshot(self) -> tuple[int, bool]:
         """``(weeks_done, running)`` of one finished week, read under :attr:`lock`."""
@@ -97,7 +97,7 @@ class AppModel(OffshoringModel):
 def series_of(model: OffshoringModel) -> Series:
     """Reshape ``model.kpis()`` (week-major, firm-minor rows) into :class:`Series`."""
     kpis = model.kpis()
-    firms = model.p.n_firms
+    firms = model.params.n_firms
     weeks = kpis["week"].to_numpy()[::firms]
     shape = (weeks.size, firms)
     values = {c: kpis[c].to_numpy(dtype=float).reshape(shape) for c in NUMERIC}

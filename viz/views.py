@@ -102,7 +102,7 @@ class Board:
                 self._try(NETWORK, lambda: self.figures.update({NETWORK: NetworkFigure(model)}))
                 for key, panel in PANELS.items():
                     self._try(key, lambda k=key, p=panel: self.figures.update(
-                        {k: ChartFigure(p, model.p)}))
+                        {k: ChartFigure(p, model.params)}))
             series: list = []
             for key in VIEW_KEYS:
                 figure = self.figures.get(key)
@@ -278,7 +278,7 @@ def show_safely(board: Board, model: AppModel) -> None:
 def WeekText(model: AppModel, counter: int):
     """The week line and the run line (``counter`` only makes it follow each step)."""
     week, running = model.snapshot()
-    horizon = model.p.weeks
+    horizon = model.params.weeks
     when = model.week_date(week).isoformat()
     text = f"Week {week} of {horizon} ({when})" + ("" if running else ": horizon reached")
     with solara.Column(gap="0px") as main:
@@ -292,7 +292,7 @@ def WeekText(model: AppModel, counter: int):
 
 def describe_run(model: AppModel) -> str:
     """One line on the running model: size, seed, policy, destination and its cost."""
-    p = model.p
+    p = model.params
     flat = p.flat()
     practices = sum(bool(flat[key]) for key in PRACTICES)
     return (f"Running: {p.n_customers:,} customers, seed {model.seed}, policy "
