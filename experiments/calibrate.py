@@ -4,7 +4,7 @@ With every firm at home, weekly churn is about h0 x mean relative hazard, and
 h0 = weekly(target) / Z; so the measured churn is proportional to 1 / Z. The
 fit iterates Z <- Z x measured / target on all-at-home runs of the preset (a
 few seeds, a large market) until it moves less than ``--tol``, then rewrites
-the table in model/calibration.py. Runs use the stored Z and never retune it.
+the table in model/baseline_hazard.py. Runs use the stored Z and never retune it.
 """
 
 from __future__ import annotations
@@ -15,18 +15,18 @@ from pathlib import Path
 
 import numpy as np
 
-from model import calibration
+from model import baseline_hazard
 from model.params import ParameterError
 from model.presets import MARKETS, STAY_HOME, scenario
 from model.runner import simulate
 
-CALIBRATION_FILE = Path(calibration.__file__)
+CALIBRATION_FILE = Path(baseline_hazard.__file__)
 
 
 def measured_churn(market: str, z: float, customers: int, weeks: int, seeds: list[int]
                    ) -> float:
     """Mean monthly churn over firms, weeks and seeds with everything at home and Z = z."""
-    calibration.RELATIVE_HAZARD[market] = z
+    baseline_hazard.RELATIVE_HAZARD[market] = z
     preset = STAY_HOME[market]
     p = scenario(preset, n_customers=customers, weeks=weeks)
     return float(np.mean([simulate(p, s).kpis["churn_monthly"].mean() for s in seeds]))
@@ -36,7 +36,7 @@ def fit(market: str, customers: int, weeks: int, seeds: list[int], tol: float,
         max_iter: int = 6) -> float:
     """Z for ``market`` by fixed-point iteration (prints each step)."""
     target = MARKETS[market]["monthly_churn_target"]
-    z = calibration.relative_hazard(market)
+    z = baseline_hazard.relative_hazard(market)
     for i in range(max_iter):
         churn = measured_churn(market, z, customers, weeks, seeds)
         new = z * churn / target
@@ -49,7 +49,7 @@ def fit(market: str, customers: int, weeks: int, seeds: list[int], tol: float,
 
 
 def write_table(values: dict[str, float]) -> None:
-    """Rewrite the RELATIVE_HAZARD table of model/calibration.py."""
+    """Rewrite the RELATIVE_HAZARD table of model/baseline_hazard.py."""
     text = CALIBRATION_FILE.read_text()
     body = "".join(f'    "{k}": {v:.6f},\n' for k, v in values.items())
     new = re.sub(r"RELATIVE_HAZARD: dict\[str, float\] = \{\n.*?\n\}",
@@ -65,7 +65,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             raise ParameterError(f"--{name} is an option of 'calibrate --patterns' only")
     args.customers = 20_000 if args.customers is None else args.customers
     args.weeks = 156 if args.weeks is None else args.weeks
-    values = dict(calibration.RELATIVE_HAZARD)
+    values = dict(baseline_hazard.RELATIVE_HAZARD)
     unknown = [m for m in args.markets if m not in MARKETS]
     if unknown:
         raise ParameterError(f"unknown market '{unknown[0]}': allowed {', '.join(MARKETS)}")

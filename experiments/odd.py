@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from model import agents, calendar, calibration, image, metrics, params, presets, service
+from model import agents, baseline_hazard, calendar, image, metrics, params, presets, service
 from model.params import ASSUMPTION, FirmProfile, MarketParams, Shock, SiteProfile, iter_fields
 
 ODD_PATH = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
@@ -201,9 +201,9 @@ def market_presets() -> str:
     for key, values in presets.MARKETS.items():
         sources = presets.MARKET_SOURCES.get(key, {})
         rows = preset_rows(MarketParams, values, sources, always=("monthly_churn_target",))
-        z = calibration.relative_hazard(MarketParams(**values).name)
+        z = baseline_hazard.relative_hazard(MarketParams(**values).name)
         out += ["", f"#### `{key}`", "",
-                f"Stored churn calibration (`model/calibration.py`): Z = {fmt(z)}.", "",
+                f"Stored churn normalisation (`model/baseline_hazard.py`): Z = {fmt(z)}.", "",
                 *table(header, rows)]
     return "\n".join(out[1:])
 

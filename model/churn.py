@@ -12,7 +12,7 @@ the whole hazard by rho_U once, not week after week (the sources give a total:
 unresolved callers about twice as likely to defect, of which the satisfaction
 path already carries part). The base hazard h0 is the weekly equivalent of the
 market's monthly churn target divided by the mean of r in the all-at-home
-steady state, fitted once per market preset and stored in model.calibration.
+steady state, fitted once per market preset and stored in model.baseline_hazard.
 A churner picks a rival, or leaves the market, by multinomial logit over
 images and prices (Gumbel-max draw).
 

@@ -24,8 +24,8 @@ from model import acquisition as acq
 from model import churn, demand, image, perception, routing, service, word_of_mouth
 from model import workforce as wf
 from model.agents import Customer, Firm, HomeStaff, OffshoreVendor, StaffStats, Status, step_staff
+from model.baseline_hazard import relative_hazard
 from model.calendar import ramadan_mask, week_start
-from model.calibration import relative_hazard
 from model.economics import Ledger, discount_factor, production_cost, weekly_pay
 from model.metrics import KPI_COLUMNS, customer_stats, firm_kpis, model_reporters, summarise
 from model.network import build_network

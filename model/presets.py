@@ -7,7 +7,7 @@ Everything else is an assumption and belongs in sensitivity analyses.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from model.params import MarketParams, ParameterError, Params, SiteProfile, build, shown
 
@@ -178,55 +178,97 @@ ALL_PRACTICES = {"practices.cultural_adaptation": True, "practices.internal_comm
                  "practices.data_security": True}
 
 # name -> (description, market, home, destination, overrides)
-SCENARIOS: dict[str, tuple[str, str, str, str, dict[str, Any]]] = {
-    "stay-home": ("French telecom firm keeps customer relations at home", "telecom", "france",
-                  "morocco", {"policy.kind": "never"}),
-    "offshore-morocco": ("Offshore 70 % of contacts to Morocco at week 26, no practices",
-                         "telecom", "france", "morocco", {"policy.kind": "offshore"}),
-    "offshore-morocco-practices": ("Offshore to Morocco with all five practices", "telecom",
-                                   "france", "morocco",
-                                   {"policy.kind": "offshore", **ALL_PRACTICES}),
-    "offshore-tunisia": ("Offshore 70 % to Tunisia at week 26", "telecom", "france", "tunisia",
-                         {"policy.kind": "offshore"}),
-    "offshore-romania": ("Offshore 70 % to Romania at week 26", "telecom", "france", "romania",
-                         {"policy.kind": "offshore"}),
-    "tiered-morocco": ("Mass, non-sensitive contacts to Morocco; premium and billing at home",
-                       "telecom", "france", "morocco",
-                       {"policy.kind": "tiered", "policy.share": 1.0}),
-    "outsource-france": ("Outsource 70 % to a French onshore outsourcer at week 26", "telecom",
-                         "france", "outsourcer-fr", {"policy.kind": "outsource"}),
-    "cost-driven-morocco": ("Relocate to Morocco when projected savings exceed 25 %",
-                            "telecom", "france", "morocco", {"policy.kind": "cost_driven"}),
-    "adaptive-morocco": ("Cost-driven to Morocco, reshoring partly when service or savings "
-                         "stay below the business case",
-                         "telecom", "france", "morocco", {"policy.kind": "adaptive"}),
-    "broadband-stay-home": ("French internet provider keeps customer relations at home",
-                            "broadband", "france", "morocco", {"policy.kind": "never"}),
-    "broadband-offshore-morocco": ("French internet provider offshores 70 % to Morocco at "
-                                   "week 26", "broadband", "france", "morocco",
-                                   {"policy.kind": "offshore"}),
-    "us-stay-home": ("US telecom firm keeps customer relations at home", "us-telecom", "us",
-                     "india", {"policy.kind": "never"}),
-    "us-india": ("US telecom firm offshores 70 % to India at week 26", "us-telecom", "us",
-                 "india", {"policy.kind": "offshore"}),
-    "us-philippines": ("US telecom firm offshores 70 % to the Philippines at week 26",
-                       "us-telecom", "us", "philippines", {"policy.kind": "offshore"}),
-    "us-outsource": ("US telecom firm outsources 70 % to a US onshore outsourcer at week 26",
-                     "us-telecom", "us", "outsourcer-us", {"policy.kind": "outsource"}),
-    "market-offshores-morocco": ("The whole market offshores 70 % to Morocco: the focal firm "
-                                 "at week 26, rivals follow 52 and 104 weeks later", "telecom",
-                                 "france", "morocco",
-                                 {"policy.kind": "offshore", "rivals.policy": "follow",
-                                  "rivals.lag_weeks": 52}),
-    "rivals-offshore-morocco": ("The focal firm stays home while its rivals offshore 70 % to "
-                                "Morocco at week 26", "telecom", "france", "morocco",
-                                {"policy.kind": "never",
-                                 "firms.1.policy.kind": "offshore",
-                                 "firms.2.policy.kind": "offshore"}),
-    "bank-stay-home": ("French bank keeps customer relations at home", "bank", "france",
-                       "morocco", {"policy.kind": "never"}),
-    "bank-offshore-morocco": ("French bank offshores 70 % to Morocco at week 26", "bank",
-                              "france", "morocco", {"policy.kind": "offshore"}),
+class Scenario(NamedTuple):
+    """A named scenario: what it is, and the presets and overrides that build it."""
+
+    description: str              #: one line, shown by ``offshoring scenarios``
+    market: str                   #: a key of ``MARKETS``
+    home: str                     #: a key of ``SITES``: where the firms serve from today
+    destination: str              #: a key of ``SITES``: where a relocation goes
+    overrides: dict[str, Any]     #: dotted parameter overrides (policy, practices, rivals)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "stay-home": Scenario(
+        "French telecom firm keeps customer relations at home",
+        market="telecom", home="france", destination="morocco",
+        overrides={"policy.kind": "never"}),
+    "offshore-morocco": Scenario(
+        "Offshore 70 % of contacts to Morocco at week 26, no practices",
+        market="telecom", home="france", destination="morocco",
+        overrides={"policy.kind": "offshore"}),
+    "offshore-morocco-practices": Scenario(
+        "Offshore to Morocco with all five practices",
+        market="telecom", home="france", destination="morocco",
+        overrides={"policy.kind": "offshore", **ALL_PRACTICES}),
+    "offshore-tunisia": Scenario(
+        "Offshore 70 % to Tunisia at week 26",
+        market="telecom", home="france", destination="tunisia",
+        overrides={"policy.kind": "offshore"}),
+    "offshore-romania": Scenario(
+        "Offshore 70 % to Romania at week 26",
+        market="telecom", home="france", destination="romania",
+        overrides={"policy.kind": "offshore"}),
+    "tiered-morocco": Scenario(
+        "Mass, non-sensitive contacts to Morocco; premium and billing at home",
+        market="telecom", home="france", destination="morocco",
+        overrides={"policy.kind": "tiered", "policy.share": 1.0}),
+    "outsource-france": Scenario(
+        "Outsource 70 % to a French onshore outsourcer at week 26",
+        market="telecom", home="france", destination="outsourcer-fr",
+        overrides={"policy.kind": "outsource"}),
+    "cost-driven-morocco": Scenario(
+        "Relocate to Morocco when projected savings exceed 25 %",
+        market="telecom", home="france", destination="morocco",
+        overrides={"policy.kind": "cost_driven"}),
+    "adaptive-morocco": Scenario(
+        "Cost-driven to Morocco, reshoring partly when service or savings stay below the "
+        "business case",
+        market="telecom", home="france", destination="morocco",
+        overrides={"policy.kind": "adaptive"}),
+    "broadband-stay-home": Scenario(
+        "French internet provider keeps customer relations at home",
+        market="broadband", home="france", destination="morocco",
+        overrides={"policy.kind": "never"}),
+    "broadband-offshore-morocco": Scenario(
+        "French internet provider offshores 70 % to Morocco at week 26",
+        market="broadband", home="france", destination="morocco",
+        overrides={"policy.kind": "offshore"}),
+    "us-stay-home": Scenario(
+        "US telecom firm keeps customer relations at home",
+        market="us-telecom", home="us", destination="india",
+        overrides={"policy.kind": "never"}),
+    "us-india": Scenario(
+        "US telecom firm offshores 70 % to India at week 26",
+        market="us-telecom", home="us", destination="india",
+        overrides={"policy.kind": "offshore"}),
+    "us-philippines": Scenario(
+        "US telecom firm offshores 70 % to the Philippines at week 26",
+        market="us-telecom", home="us", destination="philippines",
+        overrides={"policy.kind": "offshore"}),
+    "us-outsource": Scenario(
+        "US telecom firm outsources 70 % to a US onshore outsourcer at week 26",
+        market="us-telecom", home="us", destination="outsourcer-us",
+        overrides={"policy.kind": "outsource"}),
+    "market-offshores-morocco": Scenario(
+        "The whole market offshores 70 % to Morocco: the focal firm at week 26, rivals "
+        "follow 52 and 104 weeks later",
+        market="telecom", home="france", destination="morocco",
+        overrides={"policy.kind": "offshore", "rivals.policy": "follow", "rivals.lag_weeks": 52}),
+    "rivals-offshore-morocco": Scenario(
+        "The focal firm stays home while its rivals offshore 70 % to Morocco at week 26",
+        market="telecom", home="france", destination="morocco",
+        overrides={"policy.kind": "never",
+                   "firms.1.policy.kind": "offshore",
+                   "firms.2.policy.kind": "offshore"}),
+    "bank-stay-home": Scenario(
+        "French bank keeps customer relations at home",
+        market="bank", home="france", destination="morocco",
+        overrides={"policy.kind": "never"}),
+    "bank-offshore-morocco": Scenario(
+        "French bank offshores 70 % to Morocco at week 26",
+        market="bank", home="france", destination="morocco",
+        overrides={"policy.kind": "offshore"}),
 }
 
 DEFAULT_SCENARIO = "offshore-morocco"
@@ -236,11 +278,11 @@ def scenario(name: str, **overrides: Any) -> Params:
     """Params of a named scenario, with optional dotted overrides."""
     if not isinstance(name, str) or name not in SCENARIOS:
         raise ParameterError(f"unknown scenario {shown(name)}: allowed {', '.join(SCENARIOS)}")
-    _, mkt, home, dest, extra = SCENARIOS[name]
-    base = Params(market=market(mkt), home=site(home), destination=site(dest))
-    return build(base, {**extra, **overrides})
+    sc = SCENARIOS[name]
+    base = Params(market=market(sc.market), home=site(sc.home), destination=site(sc.destination))
+    return build(base, {**sc.overrides, **overrides})
 
 
 def describe() -> list[tuple[str, str]]:
     """(name, one-line description) of every scenario preset."""
-    return [(name, spec[0]) for name, spec in SCENARIOS.items()]
+    return [(name, sc.description) for name, sc in SCENARIOS.items()]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from experiments import odd
-from model import calibration, presets
+from model import baseline_hazard, presets
 from model.params import ASSUMPTION, FirmProfile, field_names, iter_fields
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,7 +147,7 @@ def test_check_detects_a_changed_default(monkeypatch):
 def test_check_detects_changed_presets_and_calibration(monkeypatch):
     monkeypatch.setitem(presets.SITES, "morocco", {**presets.SITES["morocco"],
                                                     "hourly_cost": 99.0})
-    monkeypatch.setitem(calibration.RELATIVE_HAZARD, "bank", 1.2345)
+    monkeypatch.setitem(baseline_hazard.RELATIVE_HAZARD, "bank", 1.2345)
     assert odd.stale_blocks(TEXT) == ["SITE PRESETS", "MARKET PRESETS"]
 
 

@@ -40,7 +40,7 @@ def test_param_controls_take_bounds_defaults_and_text_from_the_fields() -> None:
 
 def test_destinations_are_the_site_presets_except_home() -> None:
     for name in SCENARIOS:
-        home = SCENARIOS[name][2]
+        home = SCENARIOS[name].home
         assert set(st.destinations(name)) == set(SITES) - {home}
 
 

@@ -100,7 +100,7 @@ def _label(name: str) -> str:
 
 def home_of(scenario_name: str) -> str:
     """The home site preset of a scenario (``france`` or ``us``)."""
-    return SCENARIOS[scenario_name][2]
+    return SCENARIOS[scenario_name].home
 
 
 def destinations(scenario_name: str) -> tuple[str, ...]:
@@ -170,7 +170,7 @@ def default_draft(scenario_name: str = DEFAULT_SCENARIO, n_customers: int | str 
                   DEFAULT_CUSTOMERS, seed: int | str = DEFAULT_SEED) -> dict[str, Any]:
     """The controls' values for a scenario preset (customers and seed kept as text)."""
     p = scenario(scenario_name)
-    _, _, home, dest, _ = SCENARIOS[scenario_name]
+    home, dest = SCENARIOS[scenario_name].home, SCENARIOS[scenario_name].destination
     flat = p.flat()
     draft: dict[str, Any] = {"scenario": scenario_name, "destination": dest,
                              "wage_ratio": site_ratio(dest, home),

@@ -1,4 +1,4 @@
-"""Stored churn calibration: the mean relative hazard with everything at home.
+"""Stored churn normalisation Z: the mean relative hazard with everything at home.
 
 The base hazard is h0 = weekly(monthly target) / Z, where Z is the mean of the
 relative hazard exp(x) of model.churn over customers and weeks in a run of the
