@@ -1,6 +1,6 @@
 """The ``offshoring`` command line: bad input is one line on stderr and exit status 2.
 
-Bad-input cases run the real command in a subprocess (``python -m experiments.cli``
+Bad-input cases run the real command in a subprocess (``python -m offshoring.cli``
 with the suite's interpreter and deprecations as errors), as a user would; they are
 started together, one per core, because each spends ~1.5 s importing the model. The
 listing commands run in-process.
@@ -19,10 +19,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.cli import main
 from model.metrics import KPI_COLUMNS, SUMMARY_COLUMNS
 from model.params import field_names
 from model.presets import SCENARIOS
+from offshoring.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def offshoring(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run ``offshoring ARGS`` in a fresh interpreter; deprecations are errors there too."""
     cmd = [sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning",
-           "-m", "experiments.cli", *args]
+           "-m", "offshoring.cli", *args]
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 

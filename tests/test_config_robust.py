@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from experiments.commands import params_from
+from experiments.runs import params_from
 from model.params import ParameterError, Params, build, field_names, load_toml, printable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,7 +227,7 @@ def test_cli_refuses_bad_config(tmp_path: Path) -> None:
         config = _file(folder, content, "bad.toml")
         (folder / "OUT.parquet").write_bytes(b"precious, not parquet")
         procs[case] = (folder, subprocess.Popen(
-            [sys.executable, "-m", "experiments.cli", "run", str(config), "--weeks", "1",
+            [sys.executable, "-m", "offshoring.cli", "run", str(config), "--weeks", "1",
              "--customers", "50", "--out", str(folder / "OUT.parquet")],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT))
     for case, (folder, proc) in procs.items():

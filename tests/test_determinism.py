@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.commands import DEFAULT_SCENARIO
 from model import OffshoringModel, scenario, simulate
+from model.presets import DEFAULT_SCENARIO
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = scenario("adaptive-morocco", n_customers=1500, weeks=40,
@@ -76,7 +76,7 @@ def test_no_global_random_state_is_used() -> None:
 
 def _cli_run(out: Path) -> None:
     cmd = [sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning",
-           "-m", "experiments.cli", "run", "--customers", "2000", "--weeks", "104",
+           "-m", "offshoring.cli", "run", "--customers", "2000", "--weeks", "104",
            "--seed", "7", "--out", str(out), "--quiet"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

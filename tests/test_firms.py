@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.commands import params_from
+from experiments.runs import params_from
 from model import OffshoringModel, scenario
 from model import image as image_mod
 from model.params import FirmProfile, ParameterError, Params, PolicyKind, load_toml

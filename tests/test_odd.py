@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments import odd
+from experiments.tools import odd
 from model import baseline_hazard, presets
 from model.params import ASSUMPTION, FirmProfile, field_names, iter_fields
 
@@ -53,7 +53,7 @@ def site_tables() -> dict[str, list[list[str]]]:
 # --------------------------------------------------------------------------- drift
 def test_generated_tables_match_the_code():
     stale = odd.stale_blocks(TEXT)
-    assert stale == [], f"docs/ODD.md is stale in {stale}: run 'python -m experiments.odd'"
+    assert stale == [], f"docs/ODD.md is stale in {stale}: run 'offshoring odd'"
 
 
 def test_parameter_table_lists_every_parameter_exactly_once():

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import patterns as pt
-from experiments.cli import main
+from experiments.research import patterns as pt
+from offshoring.cli import main
 
 TINY = pt.Settings(customers=500, replicates=2, weeks=120, workers=2)
 

@@ -1,4 +1,4 @@
-"""The per-agent reference (experiments.reference) against the vectorised model.
+"""The per-agent reference (experiments.tools.reference) against the vectorised model.
 
 Rule by rule (fast): on one and the same customer state, every per-customer
 probability, utility and deterministic update of the reference agent equals
@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from experiments.reference import EQUIVALENCE_KPIS, ReferenceModel, kpi_means
+from experiments.tools.reference import EQUIVALENCE_KPIS, ReferenceModel, kpi_means
 from model import OffshoringModel, churn, demand, image, satisfaction, scenario, service
 from model import acquisition as acq
 from model import word_of_mouth as wom
@@ -296,7 +296,7 @@ def test_bench_measures_both_implementations(tmp_path, capsys) -> None:
     """``offshoring bench`` on tiny markets: a row per size and implementation, every
     measurement present and positive, the full run's KPI rows checked inside it.
     (What the times are is the bench's business, not a test's.)"""
-    from experiments.cli import main
+    from offshoring.cli import main
 
     out = tmp_path / "bench.csv"
     status = main(["bench", "--sizes", "300,400", "--reference-max", "300", "--weeks", "1",

@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.cli import main
-from experiments.reproduce import selected
 from experiments.research import ARTEFACTS, TARGETS
-from experiments.research.common import mean_ci, replicate_seeds
+from experiments.research.common import replicate_seeds
 from experiments.research.strategies import break_even_rise
+from experiments.stats import mean_ci
+from offshoring.cli import main
+from offshoring.commands.reproduce import selected
 
 TABLE_ONLY = {"calibration"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -33,7 +34,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.Co
     assert not out.exists()
     proc = subprocess.run(
         [sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning", "-m",
-         "experiments.cli", "reproduce", "--scale", "smoke", "--out", str(out), "--workers",
+         "offshoring.cli", "reproduce", "--scale", "smoke", "--out", str(out), "--workers",
          "2"], capture_output=True, text=True, timeout=900)
     return out, proc
 

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.analyze import analyze, morris_indices, point_summary
-from experiments.cli import main
-from experiments.store import Store
-from experiments.sweep import UNIT, build_design, param_type, parse_spec, plan
+from experiments.sweeps.analyze import analyze, morris_indices, point_summary
+from experiments.sweeps.designs import build_design, plan
+from experiments.sweeps.spec import UNIT, param_type, parse_spec
+from experiments.sweeps.store import Store
+from offshoring.cli import main
 
 PARAMS = {"policy.share": {"range": [0.2, 0.8]},
           "customers.awareness_bias": {"range": [0.0, 0.4]},

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.store import VOLATILE_COLUMNS, read_runs, read_timeseries
+from experiments.sweeps.store import VOLATILE_COLUMNS, read_runs, read_timeseries
 
 BIN = Path(sys.executable).parent
 SMOKE = Path(__file__).resolve().parent.parent / "experiments" / "specs" / "smoke.toml"

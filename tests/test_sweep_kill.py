@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.store import VOLATILE_COLUMNS, read_manifest, read_runs, read_timeseries
+from experiments.sweeps.store import VOLATILE_COLUMNS, read_manifest, read_runs, read_timeseries
 
 SPEC = """
 name = "kill"

@@ -26,11 +26,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from experiments.cli import main
-from experiments.executors import run_sweep
-from experiments.store import VOLATILE_COLUMNS, read_runs, read_timeseries
-from experiments.sweep import MAX_RUNS, build_design, design_size, load_spec, parse_spec
+from experiments.sweeps.designs import build_design
+from experiments.sweeps.executors import run_sweep
+from experiments.sweeps.spec import MAX_RUNS, design_size, load_spec, parse_spec
+from experiments.sweeps.store import VOLATILE_COLUMNS, read_runs, read_timeseries
 from model.params import ParameterError
+from offshoring.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = """
@@ -248,7 +249,7 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path: Path) -> None:
     spec, out = tmp_path / "s.toml", tmp_path / "out"
     spec.write_text(SPEC.replace('design = "grid"\nlevels = 2', 'design = "lhs"\nsamples = 200'))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "sweep", str(spec),
+    proc = subprocess.Popen([sys.executable, "-m", "offshoring.cli", "sweep", str(spec),
                              "--out", str(out), "--workers", "2", "--chunk-runs", "1",
                              "--quiet"], env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -334,7 +335,7 @@ def test_cli_on_malformed_specs(tmp_path: Path, spec_text: str) -> None:
     spec, out = tmp_path / "s.toml", tmp_path / "out"
     spec.write_text(spec_text)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "sweep", str(spec),
+    proc = subprocess.run([sys.executable, "-m", "offshoring.cli", "sweep", str(spec),
                            "--out", str(out)], env=env, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 2, proc.stderr

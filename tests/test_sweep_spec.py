@@ -9,17 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments.cli import main
-from experiments.sweep import (
-    UNIT,
-    build_design,
-    load_spec,
-    parse_spec,
-    plan,
-    run_seeds,
-    unit_design,
-)
+from experiments.sweeps.designs import build_design, plan, run_seeds, unit_design
+from experiments.sweeps.spec import UNIT, load_spec, parse_spec
 from model.params import ParameterError, field_bounds
+from offshoring.cli import main
 
 SPECS = Path(__file__).resolve().parent.parent / "experiments" / "specs"
 

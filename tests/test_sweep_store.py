@@ -16,18 +16,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from experiments.cli import main
-from experiments.executors import run_sweep
-from experiments.store import (
+from experiments.sweeps.designs import build_design
+from experiments.sweeps.executors import run_sweep
+from experiments.sweeps.spec import load_spec, param_type
+from experiments.sweeps.store import (
     VOLATILE_COLUMNS,
     Store,
     read_manifest,
     read_runs,
     read_timeseries,
 )
-from experiments.sweep import build_design, load_spec, param_type
 from model import simulate
 from model.params import ParameterError
+from offshoring.cli import main
 
 SPEC = """
 name = "store"

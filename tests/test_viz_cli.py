@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.cli import build_parser, main
+from offshoring.cli import build_parser, main
 from viz import cli
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from viz.assets import cache_dir, configure_env, missing_files
@@ -20,17 +19,6 @@ from viz.assets import cache_dir, configure_env, missing_files
 HOST = "127.0.0.1"
 PORT = 8765  # Solara's own default
 APP = Path(__file__).with_name("app.py")
-
-
-def port_number(text: str) -> int:
-    """argparse type: a TCP port, 1-65535 (one-line error otherwise)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 65535, got {value}")
-    return value
 
 
 def solara_argv(host: str = HOST, port: int = PORT, *, dev: bool = False,
@@ -44,7 +32,7 @@ def solara_argv(host: str = HOST, port: int = PORT, *, dev: bool = False,
 
 def check_assets(cache: Path | None = None) -> None:
     """Refuse to start without the offline front end (the page would stay blank)."""
-    from experiments.cli import UsageError
+    from experiments.errors import UsageError
 
     cache = cache or cache_dir()
     missing = missing_files(cache)
@@ -62,26 +50,3 @@ def cmd_viz(args: argparse.Namespace) -> int:
           flush=True)
     os.execv(argv[0], argv)
     return 0  # not reached
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    viz = sub.add_parser("viz", help="serve the browser app (default http://127.0.0.1:8765/)")
-    viz.add_argument("--host", default=HOST, help=f"interface to listen on (default {HOST}; "
-                     "0.0.0.0 exposes the app to the network)")
-    viz.add_argument("--port", type=port_number, default=PORT,
-                     help=f"TCP port (default {PORT})")
-    viz.add_argument("--open", action="store_true", help="open the page in a web browser")
-    viz.add_argument("--dev", action="store_true",
-                     help="development mode: reload on code changes, tracebacks in the page")
-    viz.set_defaults(func=cmd_viz)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m viz.cli`` is ``offshoring viz``."""
-    from experiments.cli import main as offshoring
-
-    return offshoring(["viz", *(argv if argv is not None else sys.argv[1:])])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

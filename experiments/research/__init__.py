@@ -5,12 +5,14 @@ model (common random numbers, seeds from ``numpy.random.SeedSequence``), writes
 its figure (PNG and SVG) and/or table (CSV and Markdown) into ``out_dir`` and a
 JSON metadata file with the parameters, seeds, replicates, code version and
 runtime. ``experiments.research.report`` assembles docs/results.md from the
-metadata; ``offshoring reproduce`` (experiments/reproduce.py) drives it all.
+metadata; ``offshoring reproduce`` (offshoring/commands/reproduce.py) drives it all.
 """
 
 #: Artefacts in the order of the results page (figure/table number = position + 1).
 ARTEFACTS = ("strategies", "cutover", "phase_maps", "practices", "adaptive", "shocks",
              "morris", "calibration")
+#: The module of experiments.research that builds each artefact (named for what it does).
+MODULES = {name: name for name in ARTEFACTS} | {"calibration": "published_figures"}
 #: Reproduction targets of issue 6 and the artefact that decides each.
 TARGETS = {"a": ("calibration", "Offshore satisfaction gap emerges from resolution and "
                  "comprehension"),

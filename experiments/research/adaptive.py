@@ -26,7 +26,6 @@ from experiments.research.common import (
     Artefact,
     Run,
     Scale,
-    band,
     cutover_week,
     distinct,
     new_figure,
@@ -41,6 +40,7 @@ from experiments.research.common import (
     timed,
     total_seconds,
 )
+from experiments.stats import band
 
 NAME = "adaptive"
 PRESET = "adaptive-morocco"

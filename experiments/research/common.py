@@ -2,30 +2,29 @@
 
 Every artefact (figure or table of docs/results.md) is built by one module of
 this package from runs of the model. Runs are described by ``Job`` (parameters
-and an integer seed) and executed by ``run_jobs`` on a local process pool; a
-run asked for twice in one invocation (the stay-home baseline of several
-artefacts, for instance) is computed once (in-process memo keyed by the
-parameters' JSON and the seed).
+and an integer seed) and executed by the sweep engine
+(``experiments.sweeps.executors.run_jobs``) on the shared process pool of this
+invocation, into a Parquet run store (``experiments.sweeps.jobs.JobStore``):
+a temporary one, or the folder of ``offshoring reproduce --cache DIR``, which
+then resumes an interrupted build and shares runs between invocations. A run
+asked for twice in one invocation (the stay-home baseline of several
+artefacts, for instance) is computed once.
 
 Seeds: replicate k of every experiment uses child k of
-``SeedSequence(BASE_SEED)`` (common random numbers), so differences between
-strategies are paired and a run is repeated by ``offshoring run --seed S``.
+``SeedSequence(BASE_SEED)`` (``experiments.sweeps.seeds``, common random
+numbers), so differences between strategies are paired and a run is repeated
+by ``offshoring run --seed S``.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
+import concurrent.futures as cf
 import json
-import multiprocessing
 import os
-import pickle
 import platform
-import subprocess
+import tempfile
 import time
-import warnings
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,22 +33,19 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
-from tqdm import tqdm
 
+from experiments.markdown import md_table
+from experiments.provenance import code_version
+from experiments.sweeps import executors
+from experiments.sweeps.jobs import Job, JobStore, Run
+from experiments.sweeps.pool import abandon, inline_executor, local_executor
+from experiments.sweeps.seeds import seed_ints
 from model.params import Params
 from model.presets import scenario
-from model.runner import simulate
 
 matplotlib.use("Agg")
 
 BASE_SEED = 20261127  # entropy of the root SeedSequence of every experiment
-CONF = 0.95
-#: Focal-firm weekly KPIs kept from each run (the rest is dropped to save memory).
-SERIES = ["week", "customers", "churn_monthly", "image_all", "csat", "fcr", "csat_home",
-          "csat_vendor", "quality_home", "quality_vendor", "vendor_proficiency",
-          "vendor_attrition", "offshore_share", "alpha", "complaints_per_1000", "revenue",
-          "service_cost", "cum_profit", "npv", "outage", "breach", "cutover", "reshore"]
 MILLION = 1e6
 
 
@@ -90,135 +86,83 @@ def params(name: str, scale: Scale, weeks: int | None = None, **overrides: Any) 
 def replicate_seeds(n: int) -> list[int]:
     """Integer seeds of replicates 0..n-1: child k of ``SeedSequence(BASE_SEED)``.
 
-    63-bit integers (as in experiments.sweep), the same for every experiment:
-    common random numbers make paired differences between strategies.
+    The same for every experiment: common random numbers make paired differences
+    between strategies.
     """
-    children = np.random.SeedSequence(BASE_SEED).spawn(n)
-    return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
+    return seed_ints(BASE_SEED, n)
 
 
-@dataclass(frozen=True)
-class Job:
-    """One run: parameters, seed, and labels for the caller."""
-
-    params: Params
-    seed: int
-    replicate: int = 0
-    label: str = ""
-
-    @property
-    def key(self) -> tuple[str, int]:
-        return self.params.model_dump_json(), self.seed
-
-
-@dataclass
-class Run:
-    """What is kept of a run: the focal firm's summary and weekly series."""
-
-    summary: dict[str, float]
-    series: pd.DataFrame
-    seconds: float
-    replicate: int = 0
-    label: str = ""
-    seed: int = 0
-    key: tuple[str, int] = ("", 0)
-
-
-def _work(p: Params, seed: int) -> tuple[dict[str, float], pd.DataFrame, float]:
-    """Worker: one run, focal firm only (module-level so it pickles)."""
-    res = simulate(p, seed)
-    k = res.kpis
-    series = k.loc[k["firm"] == 0, SERIES].reset_index(drop=True)
-    return res.focal(), series, res.seconds
-
-
-_MEMO: dict[tuple[str, int], tuple[dict[str, float], pd.DataFrame, float]] = {}
-_CACHE: list[Path] = []  # optional on-disk cache folder (offshoring reproduce --cache)
+_MEMO: dict[str, tuple[dict[str, float], pd.DataFrame, float]] = {}
+_STORE: list[JobStore] = []  # the run store of this invocation (set_cache, else temporary)
+_TEMP: list[tempfile.TemporaryDirectory] = []
+_POOL: dict[int, cf.Executor] = {}
 
 
 def set_cache(folder: Path | None) -> None:
-    """Keep finished runs in ``folder`` too (one pickle per run), so an interrupted build
-    resumes and separate invocations share runs. Delete it when the model changes: the key
-    is the parameters and the seed, not the code."""
-    _CACHE.clear()
+    """Keep finished runs in the run store ``folder`` (``offshoring reproduce --cache``), so
+    an interrupted build resumes and separate invocations share runs; None: a temporary
+    store. Delete the folder when the model changes: the key is the parameters and the
+    seed, not the code (reusing it with another code version warns)."""
+    _close_store()
     if folder is not None:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        _CACHE.append(Path(folder))
+        _STORE.append(JobStore.open(folder))
 
 
-def _cache_path(key: tuple[str, int]) -> Path | None:
-    if not _CACHE:
-        return None
-    digest = hashlib.sha256(f"{key[0]}|{key[1]}".encode()).hexdigest()[:32]
-    return _CACHE[0] / f"{digest}.pkl"
+def _store() -> JobStore:
+    if not _STORE:
+        tmp = tempfile.TemporaryDirectory(prefix="offshoring-runs-")
+        _TEMP.append(tmp)
+        _STORE.append(JobStore.open(Path(tmp.name) / "runs"))
+    return _STORE[0]
 
 
-def _recall(key: tuple[str, int]) -> bool:
-    """Load a cached run into the memo; True if found."""
-    path = _cache_path(key)
-    if path is None or not path.is_file():
-        return False
-    with path.open("rb") as fh:
-        _MEMO[key] = pickle.load(fh)
-    return True
+def _close_store() -> None:
+    while _STORE:
+        _STORE.pop().close()
+    while _TEMP:
+        _TEMP.pop().cleanup()
 
 
-def _remember(key: tuple[str, int], value: tuple) -> None:
-    _MEMO[key] = value
-    path = _cache_path(key)
-    if path is not None:
-        tmp = path.with_name(path.name + ".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(value, fh)
-        os.replace(tmp, path)
-
-
-_POOL: dict[int, ProcessPoolExecutor] = {}
-
-
-def executor(workers: int) -> ProcessPoolExecutor:
-    """The shared process pool of ``workers`` processes (started once per invocation).
-
-    forkserver: tqdm's monitor thread makes fork() from this process unsafe.
-    """
+def executor(workers: int) -> cf.Executor:
+    """The shared pool of ``workers`` processes (started once per invocation; in this
+    process for one worker)."""
     if workers not in _POOL:
-        _POOL[workers] = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+        _POOL[workers] = inline_executor() if workers <= 1 else local_executor(workers)
     return _POOL[workers]
 
 
 def shutdown() -> None:
-    """Stop the shared pools (end of ``offshoring reproduce``)."""
+    """Stop the shared pools and close the run store (end of ``offshoring reproduce``)."""
     while _POOL:
-        _POOL.popitem()[1].shutdown(wait=True, cancel_futures=True)
+        abandon(_POOL.popitem()[1])
+    _MEMO.clear()
+    _close_store()
 
 
 def run_jobs(jobs: Sequence[Job], workers: int, desc: str) -> list[Run]:
-    """Run ``jobs`` (unique ones once, memoised across artefacts), in the given order."""
-    todo = {job.key: job for job in jobs if job.key not in _MEMO and not _recall(job.key)}
-    bar = tqdm(total=len(todo), desc=desc, unit="run", dynamic_ncols=True,
-               disable=not todo)
-    if workers <= 1 or len(todo) <= 1:
-        for key, job in todo.items():
-            _remember(key, _work(job.params, job.seed))
-            bar.update()
-    else:
-        ex = executor(workers)
-        futures = {ex.submit(_work, job.params, job.seed): key for key, job in todo.items()}
-        try:
-            for fut in as_completed(futures):
-                _remember(futures[fut], fut.result())
-                bar.update()
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
-    bar.close()
-    out = []
-    for job in jobs:
-        summary, series, seconds = _MEMO[job.key]
-        out.append(Run(summary, series, seconds, job.replicate, job.label, job.seed, job.key))
-    return out
+    """Run ``jobs`` (unique ones once, reused across artefacts), in the given order.
+
+    RuntimeError when a run fails (its message) or is lost to a worker failure;
+    KeyboardInterrupt after committing the finished runs when interrupted.
+    """
+    keys = list(dict.fromkeys(job.key for job in jobs if job.key not in _MEMO))
+    store = _store()
+    todo = [job for job in jobs if job.key in keys and job.key not in store.done]
+    if todo:
+        report = executors.run_jobs(todo, store, executor(workers),
+                                    in_flight=max(4, 2 * workers), desc=desc)
+        if report.interrupted:
+            raise KeyboardInterrupt
+        errors = store.errors(keys)
+        if errors:
+            raise RuntimeError(f"{desc}: {len(errors)} run(s) failed, e.g. "
+                               f"{next(iter(errors.values()))}")
+        if report.lost:
+            raise RuntimeError(f"{desc}: {report.lost} run(s) lost to worker failures, e.g. "
+                               f"{report.lost_messages[0]}")
+    _MEMO.update(store.load(keys))
+    return [Run(*_MEMO[job.key], job.replicate, job.label, job.seed, job.key)
+            for job in jobs]
 
 
 def replicated(p: Params, scale: Scale, label: str = "") -> list[Job]:
@@ -227,44 +171,10 @@ def replicated(p: Params, scale: Scale, label: str = "") -> list[Job]:
 
 
 # ------------------------------------------------------------------ statistics
-def mean_ci(x: Iterable[float], conf: float = CONF) -> tuple[float, float, float]:
-    """Mean and Student-t confidence interval of the mean (NaN bounds with n < 2)."""
-    a = np.asarray(list(x), float)
-    a = a[np.isfinite(a)]
-    if a.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    m = float(a.mean())
-    if a.size < 2:
-        return m, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.5 + conf / 2, a.size - 1) * a.std(ddof=1) / np.sqrt(a.size))
-    return m, m - half, m + half
-
-
 def series_matrix(runs: Sequence[Run], column: str) -> np.ndarray:
     """Replicates x weeks matrix of a weekly KPI (weeks >= 0)."""
     return np.vstack([r.series.loc[r.series["week"] >= 0, column].to_numpy(float)
                       for r in runs])
-
-
-def band(matrix: np.ndarray, conf: float = CONF) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-column mean and t interval of a replicates x weeks matrix."""
-    n = np.isfinite(matrix).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN weeks (no vendor yet)
-        m = np.nanmean(matrix, axis=0)
-        sd = np.nanstd(matrix, axis=0, ddof=1) if matrix.shape[0] > 1 else np.zeros_like(m)
-        t = stats.t.ppf(0.5 + conf / 2, np.maximum(n - 1, 1))
-        half = t * sd / np.sqrt(np.maximum(n, 1))
-    return m, m - half, m + half
-
-
-def fmt_ci(m: float, lo: float, hi: float, digits: int = 2) -> str:
-    """``m [lo, hi]`` for tables."""
-    if not np.isfinite(m):
-        return "n/a"
-    if not np.isfinite(lo):
-        return f"{m:.{digits}f}"
-    return f"{m:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
 
 def cutover_week(run: Run) -> int | None:
@@ -275,18 +185,6 @@ def cutover_week(run: Run) -> int | None:
 
 
 # ------------------------------------------------------------------ files
-def md_table(df: pd.DataFrame) -> str:
-    """A GitHub Markdown table (strings as they are, floats with 4 significant digits)."""
-    def cell(v: Any) -> str:
-        if isinstance(v, float | np.floating):
-            return "" if not np.isfinite(v) else f"{v:.4g}"
-        return str(v)
-    align = ["---:" if pd.api.types.is_numeric_dtype(df[c]) else "---" for c in df.columns]
-    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "|".join(align) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(False)]
-    return "\n".join(lines) + "\n"
-
-
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text)
@@ -316,30 +214,6 @@ def save_figure(fig: Figure, folder: Path, name: str) -> list[str]:
     fig.savefig(folder / f"{name}.png", dpi=120)
     fig.savefig(folder / f"{name}.svg")
     return [f"{name}.png", f"{name}.svg"]
-
-
-@functools.cache
-def code_version() -> dict[str, str]:
-    """``git describe``, the commit, and a SHA-256 of the model's source files.
-
-    Cached: taken once per invocation (``offshoring reproduce`` calls it before
-    any run), so every artefact of a build records the same version. The source
-    hash tells builds from a dirty tree apart.
-    """
-    root = Path(__file__).resolve().parents[2]
-    digest = hashlib.sha256()
-    for path in sorted((root / "model").glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-
-    def git(*args: str) -> str:
-        try:
-            out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                                 timeout=10)
-        except (OSError, subprocess.SubprocessError):
-            return ""
-        return out.stdout.strip() if out.returncode == 0 else ""
-    return {"describe": git("describe", "--always", "--dirty", "--tags"),
-            "commit": git("rev-parse", "HEAD"), "model_sha256": digest.hexdigest()}
 
 
 @dataclass

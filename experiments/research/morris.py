@@ -27,8 +27,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.analyze import analyze
-from experiments.executors import run_sweep
 from experiments.research.common import (
     BASE_SEED,
     MILLION,
@@ -41,7 +39,10 @@ from experiments.research.common import (
     scale_dict,
     timed,
 )
-from experiments.sweep import build_design, parse_spec, run_seeds
+from experiments.sweeps.analyze import analyze
+from experiments.sweeps.designs import build_design, run_seeds
+from experiments.sweeps.executors import run_sweep
+from experiments.sweeps.spec import parse_spec
 from model.params import iter_fields
 from model.presets import scenario
 
@@ -165,5 +166,5 @@ def build(scale: Scale, out_dir: Path, workers: int = 2) -> Artefact:
         files=files,
         findings={o: t.sort_values(f"mu_star_{o}", ascending=False)["parameter"].head(5)
                   .tolist() for o in OUTCOMES} | {"failed_runs": report.failed_in_store},
-        notes=["Run through experiments.sweep / experiments.executors.run_sweep and "
-               "experiments.analyze.analyze (the sweep machinery of issue 4)."])
+        notes=["Run through experiments.sweeps / experiments.sweeps.executors.run_sweep and "
+               "experiments.sweeps.analyze.analyze (the sweep machinery of issue 4)."])

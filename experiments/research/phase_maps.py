@@ -48,8 +48,6 @@ from experiments.research.common import (
     Job,
     Scale,
     distinct,
-    fmt_ci,
-    mean_ci,
     new_figure,
     params,
     replicate_seeds,
@@ -60,6 +58,7 @@ from experiments.research.common import (
     timed,
     total_seconds,
 )
+from experiments.stats import fmt_ci, mean_ci
 from model.presets import scenario
 from model.service import MISUNDERSTOOD_RESOLUTION, orientation_factor
 

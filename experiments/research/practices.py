@@ -18,8 +18,6 @@ from experiments.research.common import (
     Run,
     Scale,
     distinct,
-    fmt_ci,
-    mean_ci,
     new_figure,
     params,
     replicate_seeds,
@@ -31,6 +29,7 @@ from experiments.research.common import (
     timed,
     total_seconds,
 )
+from experiments.stats import fmt_ci, mean_ci
 from model.presets import ALL_PRACTICES
 
 NAME = "practices"

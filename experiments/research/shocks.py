@@ -21,10 +21,7 @@ from experiments.research.common import (
     Artefact,
     Run,
     Scale,
-    band,
     distinct,
-    fmt_ci,
-    mean_ci,
     new_figure,
     params,
     replicate_seeds,
@@ -37,6 +34,7 @@ from experiments.research.common import (
     timed,
     total_seconds,
 )
+from experiments.stats import band, fmt_ci, mean_ci
 from model.params import Shock, ShockKind
 
 NAME = "shocks"

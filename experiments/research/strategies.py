@@ -25,10 +25,7 @@ from experiments.research.common import (
     Artefact,
     Run,
     Scale,
-    band,
     distinct,
-    fmt_ci,
-    mean_ci,
     new_figure,
     params,
     replicate_seeds,
@@ -41,6 +38,7 @@ from experiments.research.common import (
     timed,
     total_seconds,
 )
+from experiments.stats import band, fmt_ci, mean_ci
 
 NAME = "strategies"
 STRATEGIES = {

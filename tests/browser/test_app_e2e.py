@@ -1,6 +1,6 @@
 """The app end to end: ``offshoring viz`` served offline, driven in headless Chromium.
 
-One server (the real ``offshoring viz`` command, as ``python -m viz.cli``) serves the whole
+One server (the real ``offshoring viz`` command, as ``python -m offshoring viz``) serves the whole
 module; each test opens its own browser context, hence its own Solara session and model.
 Every request of every test is recorded and must stay on 127.0.0.1. A full-page
 screenshot is saved to ``test-artifacts/app.png``.
@@ -48,7 +48,7 @@ def app_url(offline_assets: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     log = tmp_path_factory.mktemp("viz") / "server.log"
     port = free_port()
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "viz.cli", "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "-m", "offshoring", "viz", "--port", str(port)],
                                 cwd=ROOT, env=server_env(), stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     server = SolaraServer(f"http://{HOST}:{port}/", proc, log)

@@ -37,8 +37,6 @@ from experiments.research.common import (
     Scale,
     cutover_week,
     distinct,
-    fmt_ci,
-    mean_ci,
     params,
     replicate_seeds,
     replicated,
@@ -48,6 +46,7 @@ from experiments.research.common import (
     timed,
     total_seconds,
 )
+from experiments.stats import fmt_ci, mean_ci
 from model.presets import scenario
 
 NAME = "calibration"

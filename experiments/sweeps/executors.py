@@ -1,4 +1,4 @@
-"""Running a sweep on any ``concurrent.futures.Executor``: local processes, Dask, MPI.
+"""Running sweeps and run lists on any ``concurrent.futures.Executor``: local, Dask, MPI.
 
 ``run_sweep(spec, out, executor)`` submits the runs not yet in ``out``, at most
 ``in_flight`` at a time, and commits finished runs in chunks (every
@@ -10,6 +10,12 @@ cluster (``dask_executor``: ``distributed.Client(address).get_executor()``),
 A run that raises is recorded with ``status = "error"`` and its message; the
 sweep goes on. A task lost to the infrastructure (a worker killed, a broken
 pool) is not recorded, so the next invocation runs it again.
+
+``run_jobs(jobs, store, executor)`` does the same for a list of runs given as
+(parameters, seed) (``Job``: the research reproduction, ``offshoring compare``,
+the pattern check): the same worker isolation, chunked commits and progress bar,
+into a ``JobStore`` keyed by a digest of the parameters' JSON and the seed, so
+runs already stored are not run again.
 """
 
 from __future__ import annotations
@@ -17,14 +23,11 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import datetime as dt
-import multiprocessing
 import os
-import signal
 import socket
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,8 +35,10 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from experiments.store import Store
-from experiments.sweep import RunTask, SweepSpec, build_design, param_type, plan
+from experiments.sweeps.designs import RunTask, build_design, plan
+from experiments.sweeps.jobs import SERIES, Job, JobStore
+from experiments.sweeps.spec import SweepSpec, param_type
+from experiments.sweeps.store import Store
 from model.runner import simulate
 
 
@@ -60,10 +65,35 @@ def run_task(task: RunTask) -> RunOutput:
             series = _long_series(task, result.kpis)
     except Exception as err:  # noqa: BLE001 (isolation: record and go on)
         row.update(dict.fromkeys(task.outcomes, float("nan")), status="error",
-                   error=f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+                   error=error_line(err))
+    return RunOutput(_stamped(row, t0), series)
+
+
+def run_job(job: Job) -> RunOutput:
+    """Run one job: its focal summary and weekly series (``jobs.SERIES``), errors isolated."""
+    t0 = time.perf_counter()
+    row: dict[str, Any] = {"key": job.key, "seed": job.seed}
+    series = None
+    try:
+        result = simulate(job.params, job.seed)
+        row.update(result.focal(), status="ok", error=None)
+        k = result.kpis
+        series = k.loc[k["firm"] == 0, list(SERIES)].reset_index(drop=True)
+        series.insert(0, "key", job.key)
+    except Exception as err:  # noqa: BLE001 (isolation: record and go on)
+        row.update(status="error", error=error_line(err))
+    return RunOutput(_stamped(row, t0), series)
+
+
+def error_line(err: BaseException) -> str:
+    """``Type: first line of the message`` of a failed run."""
+    return f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+
+
+def _stamped(row: dict[str, Any], t0: float) -> dict[str, Any]:
     row.update(seconds=time.perf_counter() - t0, finished=dt.datetime.now(dt.UTC),
                worker=f"{socket.gethostname()}:{os.getpid()}")
-    return RunOutput(row, series)
+    return row
 
 
 def _long_series(task: RunTask, kpis: pd.DataFrame) -> pd.DataFrame:
@@ -140,7 +170,7 @@ class _Chunk:
         left = self.max_seconds - (time.monotonic() - self.since)
         return min(3600.0, max(0.05, left))  # finite: huge limits must not overflow a wait
 
-    def commit(self, store: Store) -> None:
+    def commit(self, store: Store | JobStore) -> None:
         """Hand the runs to the store; the buffer is emptied first, so an interrupt raised
         at the end of the commit cannot make a second commit of the same runs."""
         rows, series = self.rows, self.series
@@ -169,34 +199,66 @@ def run_sweep(spec: SweepSpec, out: str | Path, executor: cf.Executor, *,
                   f"{now['code_version']}", file=sys.stderr)
         tasks = plan(spec, store.design)
         report = SweepReport(total=len(tasks), skipped=len(store.done))
-        todo = iter([t for t in tasks if t.run_id not in store.done])
-        chunk = _Chunk(chunk_runs, chunk_seconds)
-        pending: dict[cf.Future, int] = {}
-        bar = tqdm(total=len(tasks), initial=len(store.done), unit="run", desc=spec.name,
-                   disable=not progress, dynamic_ncols=True, smoothing=0.1)
-        try:
-            _submit(executor, todo, pending, in_flight, report)
-            while pending:
-                finished, _ = cf.wait(pending, timeout=chunk.wait_seconds(),
-                                      return_when=cf.FIRST_COMPLETED)
-                for fut in finished:
-                    pending.pop(fut)
-                    _collect(fut, chunk, report, bar)
-                if chunk.due():
-                    chunk.commit(store)
-                _submit(executor, todo, pending, in_flight, report)
-        except KeyboardInterrupt:
-            report.interrupted = True
-            for fut in pending:
-                fut.cancel()
-        finally:
-            bar.close()
-            _commit_finally(chunk, store, report)
+        _drive(executor, run_task, [t for t in tasks if t.run_id not in store.done], store,
+               report, _Chunk(chunk_runs, chunk_seconds), in_flight,
+               tqdm(total=len(tasks), initial=len(store.done), unit="run", desc=spec.name,
+                    disable=not progress, dynamic_ncols=True, smoothing=0.1))
         report.failed_in_store, report.done_in_store = store.failed, len(store.done)
         return report
 
 
-def _commit_finally(chunk: _Chunk, store: Store, report: SweepReport) -> None:
+def run_jobs(jobs: Iterable[Job], store: JobStore, executor: cf.Executor, *,
+             in_flight: int = 64, chunk_runs: int = 50, chunk_seconds: float = 60.0,
+             desc: str = "runs", progress: bool = True) -> SweepReport:
+    """Run the jobs not yet in ``store`` (each distinct key once) on ``executor``.
+
+    Finished runs are committed to ``store`` in chunks; a run that raises is
+    recorded as failed (``status = "error"``) and the others go on. The report
+    counts this invocation (``skipped``: already stored); ``done_in_store`` and
+    ``failed_in_store`` count the requested jobs as stored afterwards.
+    """
+    unique = {job.key: job for job in jobs}
+    todo = [job for key, job in unique.items() if key not in store.done]
+    report = SweepReport(total=len(unique), skipped=len(unique) - len(todo))
+    _drive(executor, run_job, todo, store, report, _Chunk(chunk_runs, chunk_seconds),
+           in_flight, tqdm(total=len(todo), desc=desc, unit="run", dynamic_ncols=True,
+                           disable=not progress or not todo))
+    report.done_in_store = sum(key in store.done for key in unique)
+    report.failed_in_store = sum(key in store.failed_keys for key in unique)
+    return report
+
+
+def _drive(executor: cf.Executor, work: Callable[[Any], RunOutput], tasks: Sequence[Any],
+           store: Store | JobStore, report: SweepReport, chunk: _Chunk, in_flight: int,
+           bar: tqdm) -> None:
+    """Submit ``work(task)`` for every task, ``in_flight`` at a time, committing in chunks.
+
+    KeyboardInterrupt: the finished runs are committed, queued tasks cancelled and
+    the report marked ``interrupted``.
+    """
+    todo = iter(tasks)
+    pending: dict[cf.Future, Any] = {}
+    try:
+        _submit(executor, work, todo, pending, in_flight, report)
+        while pending:
+            finished, _ = cf.wait(pending, timeout=chunk.wait_seconds(),
+                                  return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                pending.pop(fut)
+                _collect(fut, chunk, report, bar)
+            if chunk.due():
+                chunk.commit(store)
+            _submit(executor, work, todo, pending, in_flight, report)
+    except KeyboardInterrupt:
+        report.interrupted = True
+        for fut in pending:
+            fut.cancel()
+    finally:
+        bar.close()
+        _commit_finally(chunk, store, report)
+
+
+def _commit_finally(chunk: _Chunk, store: Store | JobStore, report: SweepReport) -> None:
     """Commit what finished; a second Ctrl-C during the write is held until it is done."""
     try:
         chunk.commit(store)
@@ -204,15 +266,15 @@ def _commit_finally(chunk: _Chunk, store: Store, report: SweepReport) -> None:
         report.interrupted = True
 
 
-def _submit(executor: cf.Executor, todo: Iterator[RunTask], pending: dict[cf.Future, int],
-            in_flight: int, report: SweepReport) -> None:
+def _submit(executor: cf.Executor, work: Callable[[Any], RunOutput], todo: Iterator[Any],
+            pending: dict[cf.Future, Any], in_flight: int, report: SweepReport) -> None:
     """Keep ``in_flight`` tasks submitted (bounded memory on the scheduler and here)."""
     while len(pending) < in_flight:
         task = next(todo, None)
         if task is None:
             return
         try:
-            pending[executor.submit(run_task, task)] = task.run_id
+            pending[executor.submit(work, task)] = task
         except (RuntimeError, cf.BrokenExecutor) as err:  # pool broken or shut down
             report.lost += 1 + sum(1 for _ in todo)
             report.lost_messages.append(f"{type(err).__name__}: {err}")
@@ -233,83 +295,6 @@ def _collect(fut: cf.Future, chunk: _Chunk, report: SweepReport, bar: tqdm) -> N
         report.failed += 1
     bar.update()
     bar.set_postfix(failed=report.failed, refresh=False)
-
-
-# ------------------------------------------------------------------ executors
-#: How often a local worker checks that the sweep that started it is still alive.
-WATCHDOG_SECONDS = 0.5
-_PR_SET_PDEATHSIG = 1
-
-
-def _init_worker(sweep_pid: int) -> None:
-    """Worker initializer: ignore Ctrl-C (the parent's business) and die with the parent.
-
-    The workers are children of the fork server, not of the sweep. The fork
-    server exits when the sweep dies (its pipe closes); on Linux
-    ``PR_SET_PDEATHSIG`` then kills the worker at once. Everywhere, a daemon
-    thread also ends the worker within ``WATCHDOG_SECONDS`` of the fork server
-    or the sweep going away (the worker is re-parented), even in mid-run.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            import ctypes
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-    threading.Thread(target=_watchdog, args=(parent, sweep_pid), daemon=True,
-                     name="offshoring-watchdog").start()
-
-
-def _watchdog(parent: int, sweep_pid: int) -> None:
-    while os.getppid() == parent and _alive(sweep_pid):
-        time.sleep(WATCHDOG_SECONDS)
-    os._exit(1)  # no cleanup: nobody is left to receive the result
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, another user's (pid reused): treat as gone
-        return False
-    try:  # a killed parent stays a zombie until its own parent reaps it
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            return fh.read().rpartition(b")")[2].split()[0] != b"Z"
-    except (OSError, IndexError):
-        return True
-
-
-def local_executor(workers: int) -> cf.ProcessPoolExecutor:
-    """A process pool of ``workers`` processes started by a fork server (fast, thread-safe).
-
-    The workers exit by themselves if the sweep process dies (even by SIGKILL):
-    see ``_init_worker``.
-    """
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["experiments.executors"])
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                  initializer=_init_worker, initargs=(os.getpid(),))
-
-
-def abandon(executor: cf.Executor) -> None:
-    """Stop an executor now: cancel queued tasks and end running local workers."""
-    terminate: Callable[[], None] | None = getattr(executor, "terminate_workers", None)
-    if terminate is not None:  # Python >= 3.14
-        terminate()
-        return
-    procs = []
-    if isinstance(executor, cf.ProcessPoolExecutor):  # Python 3.12-3.13: no public API
-        procs = list((getattr(executor, "_processes", None) or {}).values())
-    try:
-        executor.shutdown(wait=False, cancel_futures=True)
-    except TypeError:  # distributed's ClientExecutor has no cancel_futures
-        executor.shutdown(wait=False)
-    for proc in procs:
-        proc.terminate()
 
 
 @contextlib.contextmanager

@@ -15,13 +15,9 @@ import importlib
 import time
 from pathlib import Path
 
-from rich.table import Table
-
-from experiments.cli import UsageError
-from experiments.commands import console, positive_int
-from experiments.research import ARTEFACTS
-from experiments.research.common import SCALES, code_version, set_cache, shutdown
-from experiments.research.report import write_results
+from experiments.errors import UsageError
+from experiments.research import ARTEFACTS, MODULES
+from offshoring.commands.argtypes import SCALES, positive_int
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,6 +52,14 @@ def selected(names: list[str]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Build the artefacts, then write results.md; print one line per artefact."""
+    from rich.table import Table
+
+    from experiments.provenance import code_version
+    from experiments.research.common import SCALES as SIZES
+    from experiments.research.common import set_cache, shutdown
+    from experiments.research.report import render_tables, write_results
+    from experiments.runs import console
+
     names = [] if args.report_only else selected(args.names)
     out = Path(args.out)
     folder = out / "results"
@@ -67,12 +71,14 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         for name in names:
-            module = importlib.import_module(f"experiments.research.{name}")
-            art = module.build(SCALES[args.scale], folder, args.workers)
+            module = importlib.import_module(f"experiments.research.{MODULES[name]}")
+            art = module.build(SIZES[args.scale], folder, args.workers)
             table.add_row(name, str(art.runs), f"{art.runtime_s:.1f}",
                           ", ".join(f"{k}: {v['verdict']}" for k, v in art.targets.items()))
     finally:
         shutdown()
+    if args.report_only:
+        render_tables(folder)
     page = write_results(out, args.scale)
     console().print(table)
     print(f"wrote {page} ({len(names)} artefacts rebuilt in {time.perf_counter() - t0:.0f} s)")

@@ -26,13 +26,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import importlib.metadata
 import json
 import os
 import platform
 import re
 import signal
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -45,6 +43,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
+from experiments.provenance import code_version_text, package_version
 from model.params import ParameterError
 
 MANIFEST, DESIGN, RUNS, SERIES, LOCK = ("manifest.json", "design.parquet", "runs",
@@ -74,27 +73,13 @@ def runs_schema(param_types: dict[str, str], outcomes: Sequence[str]) -> pa.Sche
 
 # ------------------------------------------------------------------ versions
 def code_version() -> str:
-    """``git describe`` of the source tree when it is a checkout, else the package version."""
-    root = Path(__file__).resolve().parent.parent
-    if (root / ".git").exists():
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"],
-                                 cwd=root, capture_output=True, text=True, timeout=10)
-            if out.returncode == 0 and out.stdout.strip():
-                return "git " + out.stdout.strip()
-    return "offshoring-abm " + _version("offshoring-abm")
-
-
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
+    """The code version recorded in manifests (``experiments.provenance``)."""
+    return code_version_text()
 
 
 def package_versions() -> dict[str, str]:
     """Versions of Python and of the packages a run depends on."""
-    return {"python": platform.python_version(), **{p: _version(p) for p in PACKAGES}}
+    return {"python": platform.python_version(), **{p: package_version(p) for p in PACKAGES}}
 
 
 # ------------------------------------------------------------------ atomic files
@@ -300,16 +285,24 @@ def _chunks(folder: Path) -> list[int]:
     return [int(m.group(1)) for p in folder.iterdir() if (m := _PART.match(p.name))]
 
 
-def _read_manifest(root: Path) -> dict[str, Any] | None:
+def _read_manifest_file(root: Path) -> Any:
+    """The parsed ``manifest.json`` of ``root`` (None if absent; ParameterError if unreadable)."""
     path = root / MANIFEST
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text())
+        return json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise ParameterError(f"'{path}' is not valid JSON (damaged?)") from None
     except OSError as err:
         raise ParameterError(f"cannot read '{path}': {err.strerror}") from None
+
+
+def _read_manifest(root: Path) -> dict[str, Any] | None:
+    path = root / MANIFEST
+    data = _read_manifest_file(root)
+    if data is None:
+        return None
     problem = _manifest_problem(data)
     if problem:
         raise ParameterError(f"'{path}' is damaged: {problem}")

@@ -30,8 +30,10 @@ from rich.console import Console
 from rich.table import Table
 from scipy import stats
 
-from experiments.store import read_design, read_manifest, read_runs
-from experiments.sweep import UNIT
+from experiments.markdown import cell, md_table
+from experiments.stats import describe
+from experiments.sweeps.spec import UNIT
+from experiments.sweeps.store import read_design, read_manifest, read_runs
 from model.params import ParameterError
 
 INDEX_COLUMNS = {"morris": ["mu_star", "mu_star_conf", "mu", "sigma"],
@@ -69,20 +71,10 @@ def point_summary(runs: pd.DataFrame, names: list[str], outcomes: list[str],
     for outcome in outcomes:
         for point, values in ok.groupby("point", sort=True)[outcome]:
             rows.append({"point": point, "outcome": outcome,
-                         **_mean_ci(values.to_numpy(float), conf_level)})
+                         **describe(values.to_numpy(float), conf_level)})
     table = pd.DataFrame(rows, columns=["point", "outcome", "n", "mean", "sd", "ci_low",
                                         "ci_high"])
     return firsts.reset_index().merge(table, on="point", how="right")
-
-
-def _mean_ci(x: np.ndarray, conf_level: float) -> dict[str, float]:
-    x = x[np.isfinite(x)]
-    n = len(x)
-    mean = float(x.mean()) if n else float("nan")
-    sd = float(x.std(ddof=1)) if n > 1 else float("nan")
-    half = float(stats.t.ppf(0.5 + conf_level / 2, n - 1) * sd / np.sqrt(n)) if n > 1 \
-        else float("nan")
-    return {"n": n, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half}
 
 
 def replicate_means(runs: pd.DataFrame, outcome: str, n_points: int) -> np.ndarray:
@@ -214,21 +206,6 @@ def _write(result: Analysis, runs: pd.DataFrame, conf_level: float, plots: bool)
     result.files = paths
 
 
-def _fmt(v: Any) -> str:
-    if isinstance(v, float | np.floating):
-        return "" if not np.isfinite(v) else f"{v:.4g}"
-    return str(v)
-
-
-def md_table(df: pd.DataFrame) -> str:
-    """A GitHub Markdown table (no extra dependency)."""
-    align = ["---" if df[c].dtype == object or str(df[c].dtype) == "str" else "---:"
-             for c in df.columns]
-    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "|".join(align) + "|"]
-    lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in df.itertuples(False)]
-    return "\n".join(lines)
-
-
 def markdown(result: Analysis, runs: pd.DataFrame, conf_level: float) -> str:
     """summary.md: what was run, the indices and the per-point intervals."""
     m, spec = result.manifest, result.manifest["spec"]
@@ -245,13 +222,13 @@ def markdown(result: Analysis, runs: pd.DataFrame, conf_level: float) -> str:
                  "p-values of scipy.stats.spearmanr." if result.method == "spearman" else
                  f"bootstrap intervals (half-widths) at {conf_level:.0%}."), ""]
     for outcome, table in result.indices.groupby("outcome", sort=False):
-        parts += [f"### {outcome}", "", md_table(table.drop(columns="outcome")), ""]
+        parts += [f"### {outcome}", "", md_table(table.drop(columns="outcome")).rstrip("\n"), ""]
     parts += [f"- {note}" for note in result.notes] + [""] if result.notes else []
     parts += [f"## Per design point (mean and {conf_level:.0%} t interval over replicates)", ""]
     wide = _wide_points(result)
     if len(wide) > MAX_MD_POINTS:
         parts += [f"First {MAX_MD_POINTS} of {len(wide)} points (all in points.csv).", ""]
-    parts += [md_table(wide.head(MAX_MD_POINTS)), ""]
+    parts += [md_table(wide.head(MAX_MD_POINTS)).rstrip("\n"), ""]
     return "\n".join(parts)
 
 
@@ -262,7 +239,7 @@ def _wide_points(result: Analysis) -> pd.DataFrame:
     wide.insert(0, "n", p.groupby("point")["n"].max())
     for outcome in result.outcomes:
         d = p[p["outcome"] == outcome].set_index("point")
-        wide[outcome] = [f"{_fmt(r['mean'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+        wide[outcome] = [f"{cell(r['mean'])} [{cell(r['ci_low'])}, {cell(r['ci_high'])}]"
                          for _, r in d.iterrows()]
     return wide.reset_index()
 
@@ -333,7 +310,7 @@ def print_report(result: Analysis, console: Console | None = None) -> None:
         for c in cols:
             table.add_column(c, justify="right")
         for _, r in t.iterrows():
-            table.add_row(r["parameter"], *(_fmt(r[c]) for c in cols))
+            table.add_row(r["parameter"], *(cell(r[c]) for c in cols))
         console.print(table)
     for note in result.notes:
         console.print(f"note: {note}")

@@ -12,13 +12,12 @@ are rendered here from the single sources of truth:
 * ``SCENARIOS`` -- the named scenarios of ``model.presets.SCENARIOS``;
 * ``CONSTANTS`` -- named fixed constants of the submodules.
 
-``python -m experiments.odd`` rewrites the file in place; ``--check`` only
+``offshoring odd`` rewrites the file in place; ``--check`` only
 compares and exits 1 with a one-line message when the file is stale.
 """
 
 from __future__ import annotations
 
-import argparse
 import enum
 import os
 import sys
@@ -32,7 +31,7 @@ from pydantic import BaseModel
 from model import agents, baseline_hazard, calendar, image, metrics, params, presets, service
 from model.params import ASSUMPTION, FirmProfile, MarketParams, Shock, SiteProfile, iter_fields
 
-ODD_PATH = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
+ODD_PATH = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 
 #: Parameter groups in the order of the table (prefix of the dotted name; "" = top level).
 GROUPS = ["", "market", "customers", "workforce", "economics", "home", "destination",
@@ -127,7 +126,7 @@ def parameter_table() -> str:
     rows = list(iter_fields())
     unknown = sorted({group_of(r["name"]) for r in rows} - set(GROUPS))
     if unknown:
-        raise OddError(f"parameter section '{unknown[0]}' is not in experiments.odd.GROUPS")
+        raise OddError(f"parameter section '{unknown[0]}' is not in experiments.tools.odd.GROUPS")
     out: list[str] = []
     for group in GROUPS:
         mine = [r for r in rows if group_of(r["name"]) == group]
@@ -287,7 +286,7 @@ def run(path: Path, check: bool) -> int:
     stale = stale_blocks(text)
     if check:
         if stale:
-            print(f"{path} is stale ({', '.join(stale)}): run 'python -m experiments.odd' "
+            print(f"{path} is stale ({', '.join(stale)}): run 'offshoring odd' "
                   "to regenerate", file=sys.stderr)
             return 1
         return 0
@@ -297,35 +296,3 @@ def run(path: Path, check: bool) -> int:
     else:
         print(f"{path} is up to date")
     return 0
-
-
-def cmd_odd(args: argparse.Namespace) -> int:
-    return run(Path(args.file), args.check)
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--check", action="store_true",
-                   help="only compare; exit 1 when the file is stale")
-    p.add_argument("--file", default=str(ODD_PATH), help="ODD file (default: docs/ODD.md)")
-    p.set_defaults(func=cmd_odd)
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    """``offshoring odd``: the same as ``python -m experiments.odd``."""
-    add_arguments(sub.add_parser("odd", help="regenerate the parameter tables of docs/ODD.md"))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m experiments.odd",
-                                     description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except OddError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

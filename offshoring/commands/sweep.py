@@ -2,7 +2,7 @@
 
 See docs/sweeps.md. Sweeps run on local processes (``--workers N``, the
 default), on a Dask cluster (``--scheduler tcp://HOST:PORT``) or on a local Dask
-cluster (``--scheduler local``); from Python, ``experiments.executors.run_sweep``
+cluster (``--scheduler local``); from Python, ``experiments.sweeps.executors.run_sweep``
 accepts any ``concurrent.futures.Executor``.
 """
 
@@ -10,23 +10,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
-import os
 import re
 import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from experiments.commands import positive_int
-from model.params import ParameterError
-
-
-def _available_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+from offshoring.commands.argtypes import available_cpus, fraction, positive_int, seconds
 
 
 @contextlib.contextmanager
@@ -47,6 +37,9 @@ _SCHEDULER = re.compile(r"^(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{
 
 def check_scheduler(address: str | None) -> None:
     """Refuse a malformed ``--scheduler`` address in one line (before anything starts)."""
+    from model.params import ParameterError
+
+
     if address is None or address == "local":
         return
     m = _SCHEDULER.match(address)
@@ -58,7 +51,9 @@ def check_scheduler(address: str | None) -> None:
 @contextlib.contextmanager
 def _executor(args: argparse.Namespace) -> Iterator[tuple[object, int, str]]:
     """The executor chosen on the command line, its parallelism and a description."""
-    from experiments.executors import abandon, dask_executor, local_executor
+    from experiments.sweeps.executors import dask_executor
+    from experiments.sweeps.pool import abandon, local_executor
+    from model.params import ParameterError
 
     if args.scheduler:
         address = f"local:{args.workers}" if args.scheduler == "local" else args.scheduler
@@ -78,9 +73,9 @@ def _executor(args: argparse.Namespace) -> Iterator[tuple[object, int, str]]:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from experiments.executors import run_sweep
-    from experiments.store import check_out
-    from experiments.sweep import design_size, load_spec
+    from experiments.sweeps.executors import run_sweep
+    from experiments.sweeps.spec import design_size, load_spec
+    from experiments.sweeps.store import check_out
 
     spec = load_spec(args.spec)  # also refuses designs of more than MAX_RUNS runs
     check_scheduler(args.scheduler)
@@ -106,7 +101,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from experiments.analyze import analyze, print_report
+    from experiments.sweeps.analyze import analyze, print_report
 
     outcomes = [s.strip() for s in args.outcomes.split(",")] if args.outcomes else None
     result = analyze(Path(args.dir), outcomes=outcomes, conf_level=args.conf,
@@ -115,39 +110,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
-    return value
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     sw = sub.add_parser("sweep", help="run a parameter sweep (grid, lhs, sobol, morris) into "
                         "a resumable Parquet folder")
     sw.add_argument("spec", help="sweep spec (TOML), e.g. experiments/specs/smoke.toml")
     sw.add_argument("--out", required=True, help="output folder (re-run to resume)")
-    sw.add_argument("--workers", type=positive_int, default=_available_cpus(),
+    sw.add_argument("--workers", type=positive_int, default=available_cpus(),
                     help="local worker processes (default: available CPUs)")
     sw.add_argument("--scheduler", metavar="ADDRESS",
                     help="Dask scheduler tcp://HOST:PORT, or 'local' for a local Dask "
                          "cluster of --workers single-threaded workers")
     sw.add_argument("--chunk-runs", type=positive_int, default=50,
                     help="commit finished runs to disk every this many runs (default 50)")
-    sw.add_argument("--chunk-seconds", type=_seconds, default=60.0,
+    sw.add_argument("--chunk-seconds", type=seconds, default=60.0,
                     help="... or at least this often, in seconds (default 60)")
     sw.add_argument("--dry-run", action="store_true",
                     help="check the spec and print the number of runs")
@@ -160,7 +135,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "sweep folder")
     an.add_argument("dir", help="a folder written by 'offshoring sweep'")
     an.add_argument("--outcomes", help="comma-separated outcomes (default: all kept)")
-    an.add_argument("--conf", type=_fraction, default=0.95,
+    an.add_argument("--conf", type=fraction, default=0.95,
                     help="confidence level of intervals (default 0.95)")
     an.add_argument("--resamples", type=positive_int, default=1000,
                     help="bootstrap resamples of Morris/Sobol intervals (default 1000)")

@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,16 +37,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.research.common import (
-    BASE_SEED,
-    code_version,
-    executor,
-    fmt_ci,
-    mean_ci,
-    replicate_seeds,
-)
+from experiments.provenance import code_version
+from experiments.research.common import BASE_SEED, replicate_seeds, run_jobs
+from experiments.stats import fmt_ci, mean_ci
+from experiments.sweeps.jobs import Job, Run
 from model.presets import scenario
-from model.runner import simulate
 
 POST = (13, 117)      # weeks after cut-over: after the learning quarter, two years
 STEADY = (52, None)   # weeks after cut-over: steady state, to the end of the run
@@ -120,12 +114,10 @@ class RunData:
         return float(np.nanmean(v)) if np.isfinite(v).any() else math.nan
 
 
-def _work(preset: str, overrides: dict[str, Any], customers: int, weeks: int, seed: int
-          ) -> RunData:
-    """Worker: one run, focal firm only (module-level so it pickles)."""
-    p = scenario(preset, n_customers=customers, weeks=weeks, **overrides)
-    k = simulate(p, seed).kpis
-    s = k.loc[(k["firm"] == 0) & (k["week"] >= 0), COLUMNS].reset_index(drop=True)
+def run_data(run: Run) -> RunData:
+    """The pattern view of a research run (focal firm, weeks >= 0, ``COLUMNS``)."""
+    p = scenario(*RUNS[run.label][:1], **RUNS[run.label][1])
+    s = run.series.loc[run.series["week"] >= 0, COLUMNS].reset_index(drop=True)
     return RunData(s, p.policy.week + p.workforce.notice_weeks)
 
 
@@ -140,32 +132,23 @@ def needed_runs(patterns: Sequence[Pattern]) -> list[str]:
 
 def run_all(labels: Sequence[str], settings: Settings, progress: Callable[[str], None]
             | None = None) -> list[dict[str, RunData]]:
-    """Each labelled run once per replicate seed: one dict label -> RunData per seed."""
-    seeds = replicate_seeds(settings.replicates)
-    jobs = [(k, label) for k in range(len(seeds)) for label in labels]
-    out: list[dict[str, RunData]] = [{} for _ in seeds]
+    """Each labelled run once per replicate seed: one dict label -> RunData per seed.
 
-    def args(label: str, k: int) -> tuple:
-        preset, over = RUNS[label]
-        return preset, over, settings.customers, settings.weeks, seeds[k]
-    if settings.workers <= 1:
-        for i, (k, label) in enumerate(jobs, 1):
-            out[k][label] = _work(*args(label, k))
-            if progress:
-                progress(f"{i}/{len(jobs)} runs")
-        return out
-    ex = executor(settings.workers)
-    futures = {ex.submit(_work, *args(label, k)): (k, label) for k, label in jobs}
-    try:
-        for i, fut in enumerate(as_completed(futures), 1):
-            k, label = futures[fut]
-            out[k][label] = fut.result()
-            if progress:
-                progress(f"{i}/{len(jobs)} runs")
-    except BaseException:
-        for fut in futures:
-            fut.cancel()
-        raise
+    The runs go through the research runner (``experiments.research.common.run_jobs``:
+    the sweep engine's pool and run store).
+    """
+    seeds = replicate_seeds(settings.replicates)
+    jobs = []
+    for k, seed in enumerate(seeds):
+        for label in labels:
+            preset, over = RUNS[label]
+            p = scenario(preset, n_customers=settings.customers, weeks=settings.weeks, **over)
+            jobs.append(Job(p, seed, k, label))
+    if progress:
+        progress(f"{len(jobs)} runs")
+    out: list[dict[str, RunData]] = [{} for _ in seeds]
+    for run in run_jobs(jobs, settings.workers, "patterns"):
+        out[run.replicate][run.label] = run_data(run)
     return out
 
 

@@ -9,7 +9,7 @@ memory is that size's own):
   customer rules (DESIGN.md steps 4-11) and the firm side and bookkeeping
   (steps 1-3, the channels' capacity and queues, accounting, KPI rows, data
   collection), which both implementations share;
-* the per-agent ``ReferenceModel`` (experiments.reference) up to
+* the per-agent ``ReferenceModel`` (experiments.tools.reference) up to
   ``--reference-max`` customers, on the same parameters and seed;
 * a full run of the vectorised model (``--full-weeks``, default 520, after
   the scenario's own burn-in), its wall time and the process's peak RSS.
@@ -25,12 +25,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import multiprocessing
 import pstats
 import resource
-import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -38,38 +35,13 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from experiments.commands import (
-    check_out,
-    non_negative_int,
-    positive_int,
-    seed_int,
-    write_atomic,
-)
-from model.params import ParameterError, Params
-from model.presets import DEFAULT_SCENARIO, SCENARIOS, scenario
+from experiments.sweeps.pool import local_executor
+from model.params import Params
+from model.presets import scenario
 
 #: Methods of both models that are not customer rules (shared firm side, bookkeeping).
 SHARED_STEPS = ("calendar_and_events", "firm_decisions", "workforce", "channel", "accounting",
                 "observation")
-
-
-def size(text: str) -> int:
-    """argparse type: a number of customers, e.g. 10000, 10k, 1M (50 to 5,000,000)."""
-    t = text.strip().lower().replace("_", "").replace(",", "")
-    factor = {"k": 1_000, "m": 1_000_000}.get(t[-1:], 1)
-    try:
-        value = int(float(t[:-1] if factor > 1 else t) * factor)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of customers, got {text!r}") \
-            from None
-    if not 50 <= value <= 5_000_000:
-        raise argparse.ArgumentTypeError(f"customers must be 50..5,000,000, got {value}")
-    return value
-
-
-def sizes(text: str) -> list[int]:
-    """argparse type: comma-separated sizes (``10k,100k,1M``)."""
-    return [size(part) for part in text.split(",") if part.strip()]
 
 
 def bench_params(name: str, n: int, burn_in: int) -> Params:
@@ -146,7 +118,7 @@ def measure_vectorised(job: dict) -> dict:
 
 def measure_reference(job: dict) -> dict:
     """Build and step times of the per-agent reference on the same market and seed."""
-    from experiments.reference import ReferenceModel
+    from experiments.tools.reference import ReferenceModel
 
     p = bench_params(job["scenario"], job["n"], job["burn_in"])
     t0 = time.perf_counter()
@@ -186,8 +158,7 @@ def _profile(model, weeks: int, top: int) -> list[tuple[str, int, float, float]]
 
 def in_child(fn, job: dict) -> dict:
     """Run ``fn(job)`` in a fresh interpreter, so its peak RSS is its own."""
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+    with local_executor(1, fresh=True) as pool:
         return pool.submit(fn, job).result()
 
 
@@ -265,68 +236,3 @@ def profile_table(rows: list[tuple[str, int, float, float]], n: int) -> Table:
     for fn, calls, own, cum in rows:
         table.add_row(fn, f"{calls:,}", f"{own * 1e3:.2f}", f"{cum * 1e3:.2f}")
     return table
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    if args.scenario not in SCENARIOS:
-        raise ParameterError(f"unknown scenario '{args.scenario}': allowed "
-                             f"{', '.join(SCENARIOS)}")
-    if not args.sizes:
-        raise ParameterError("--sizes: give at least one size, e.g. 10k,100k")
-    out = Path(args.out) if args.out else None
-    if out is not None:
-        check_out(out)
-    bench_params(args.scenario, min(args.sizes), args.burn_in)  # refuse bad input early
-    console = Console(width=max(Console().width, 110))
-    df = run_bench(args, console)
-    console.print(step_table(df, f"Weekly step, {args.scenario}, seed {args.seed}: "
-                              f"vectorised over {args.vector_weeks} weeks, reference over "
-                              f"{args.weeks}, after {args.warmup} (burn-in {args.burn_in})"))
-    console.print("rules: DESIGN steps 4-11 (customer rules) without the shared firm side "
-                  "(channels' capacity and queues); ratio: reference / vectorised, this run.")
-    console.print(build_table(df, f"Build and memory ({multiprocessing.cpu_count()} cores; "
-                                  f"full run: {args.full_weeks} weeks after the scenario's "
-                                  "burn-in)"))
-    console.print("agents: customer arrays (vectorised) or agents and neighbour lists "
-                  "(reference); views: all Customer views, created lazily; peak RSS: the "
-                  "measuring process, interpreter included.")
-    if "profile" in df and df["profile"].notna().any():
-        row = df[df["profile"].notna()].iloc[0]
-        console.print(profile_table(row["profile"], int(row["customers"])))
-    if out is not None:
-        write_atomic(df.drop(columns=["profile"], errors="ignore"), out)
-        console.print(f"wrote {out}")
-    return 0
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    b = sub.add_parser("bench", help="time the vectorised model against the per-agent "
-                                     "reference (10k, 100k, 1M customers)")
-    b.add_argument("--sizes", type=sizes, default=[10_000, 100_000, 1_000_000],
-                   help="comma-separated numbers of customers (default 10k,100k,1M)")
-    b.add_argument("--weeks", type=positive_int, default=4,
-                   help="timed weeks of the reference (default 4)")
-    b.add_argument("--vector-weeks", type=positive_int, default=52,
-                   help="timed weeks of the vectorised model (default 52)")
-    b.add_argument("--warmup", type=non_negative_int, default=14,
-                   help="untimed weeks before timing (default 14: past the cut-over)")
-    b.add_argument("--burn-in", type=non_negative_int, default=13,
-                   help="burn-in weeks of the timed models (default 13)")
-    b.add_argument("--reference-max", type=size, default=100_000,
-                   help="largest size the reference runs at (default 100k)")
-    b.add_argument("--full-weeks", type=non_negative_int, default=520,
-                   help="weeks of the full vectorised run per size, 0 to skip (default 520)")
-    b.add_argument("--scenario", default=DEFAULT_SCENARIO,
-                   help=f"scenario preset (default {DEFAULT_SCENARIO})")
-    b.add_argument("--seed", type=seed_int, default=0, help="random seed (default 0)")
-    b.add_argument("--profile", action="store_true",
-                   help="profile the vectorised step at the largest size (cProfile)")
-    b.add_argument("--top", type=positive_int, default=15, help="functions shown by --profile")
-    b.add_argument("--out", help="also write the table to this .csv or .parquet file")
-    b.set_defaults(func=cmd_bench)
-
-
-if __name__ == "__main__":  # pragma: no cover - ``python -m experiments.bench``
-    from experiments.cli import main
-
-    sys.exit(main(["bench", *sys.argv[1:]]))

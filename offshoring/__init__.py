@@ -1,0 +1,1 @@
+"""The ``offshoring`` command line, above the ``experiments`` and ``viz`` libraries."""

@@ -1,0 +1,1 @@
+"""Front ends of the subcommands: parsers and thin command functions (lazy imports)."""

@@ -1,0 +1,90 @@
+"""``offshoring bench``: speed and memory of the vectorised model against the per-agent
+reference (experiments.tools.bench)."""
+
+from __future__ import annotations
+
+import argparse
+
+from offshoring.commands.argtypes import (
+    DEFAULT_SCENARIO,
+    non_negative_int,
+    positive_int,
+    seed_int,
+    size,
+    sizes,
+)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    import multiprocessing
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from experiments.runs import check_out, write_atomic
+    from experiments.tools.bench import (
+        bench_params,
+        build_table,
+        profile_table,
+        run_bench,
+        step_table,
+    )
+    from model.params import ParameterError
+    from model.presets import SCENARIOS
+
+    if args.scenario not in SCENARIOS:
+        raise ParameterError(f"unknown scenario '{args.scenario}': allowed "
+                             f"{', '.join(SCENARIOS)}")
+    if not args.sizes:
+        raise ParameterError("--sizes: give at least one size, e.g. 10k,100k")
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        check_out(out)
+    bench_params(args.scenario, min(args.sizes), args.burn_in)  # refuse bad input early
+    console = Console(width=max(Console().width, 110))
+    df = run_bench(args, console)
+    console.print(step_table(df, f"Weekly step, {args.scenario}, seed {args.seed}: "
+                              f"vectorised over {args.vector_weeks} weeks, reference over "
+                              f"{args.weeks}, after {args.warmup} (burn-in {args.burn_in})"))
+    console.print("rules: DESIGN steps 4-11 (customer rules) without the shared firm side "
+                  "(channels' capacity and queues); ratio: reference / vectorised, this run.")
+    console.print(build_table(df, f"Build and memory ({multiprocessing.cpu_count()} cores; "
+                                  f"full run: {args.full_weeks} weeks after the scenario's "
+                                  "burn-in)"))
+    console.print("agents: customer arrays (vectorised) or agents and neighbour lists "
+                  "(reference); views: all Customer views, created lazily; peak RSS: the "
+                  "measuring process, interpreter included.")
+    if "profile" in df and df["profile"].notna().any():
+        row = df[df["profile"].notna()].iloc[0]
+        console.print(profile_table(row["profile"], int(row["customers"])))
+    if out is not None:
+        write_atomic(df.drop(columns=["profile"], errors="ignore"), out)
+        console.print(f"wrote {out}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    b = sub.add_parser("bench", help="time the vectorised model against the per-agent "
+                                     "reference (10k, 100k, 1M customers)")
+    b.add_argument("--sizes", type=sizes, default=[10_000, 100_000, 1_000_000],
+                   help="comma-separated numbers of customers (default 10k,100k,1M)")
+    b.add_argument("--weeks", type=positive_int, default=4,
+                   help="timed weeks of the reference (default 4)")
+    b.add_argument("--vector-weeks", type=positive_int, default=52,
+                   help="timed weeks of the vectorised model (default 52)")
+    b.add_argument("--warmup", type=non_negative_int, default=14,
+                   help="untimed weeks before timing (default 14: past the cut-over)")
+    b.add_argument("--burn-in", type=non_negative_int, default=13,
+                   help="burn-in weeks of the timed models (default 13)")
+    b.add_argument("--reference-max", type=size, default=100_000,
+                   help="largest size the reference runs at (default 100k)")
+    b.add_argument("--full-weeks", type=non_negative_int, default=520,
+                   help="weeks of the full vectorised run per size, 0 to skip (default 520)")
+    b.add_argument("--scenario", default=DEFAULT_SCENARIO,
+                   help=f"scenario preset (default {DEFAULT_SCENARIO})")
+    b.add_argument("--seed", type=seed_int, default=0, help="random seed (default 0)")
+    b.add_argument("--profile", action="store_true",
+                   help="profile the vectorised step at the largest size (cProfile)")
+    b.add_argument("--top", type=positive_int, default=15, help="functions shown by --profile")
+    b.add_argument("--out", help="also write the table to this .csv or .parquet file")
+    b.set_defaults(func=cmd_bench)
