@@ -38,7 +38,7 @@ reproduce: $(STAMP)
 	$(BIN)/offshoring calibrate --patterns
 
 odd: $(STAMP)
-	$(BIN)/python -m experiments.odd
+	$(BIN)/offshoring odd
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def offshoring(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run ``offshoring ARGS`` in a fresh interpreter; deprecations are errors there too."""
     cmd = [sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning",
-           "-m", "offshoring.cli", *args]
+           "-m", "offshoring", *args]
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 

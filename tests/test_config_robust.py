@@ -227,7 +227,7 @@ def test_cli_refuses_bad_config(tmp_path: Path) -> None:
         config = _file(folder, content, "bad.toml")
         (folder / "OUT.parquet").write_bytes(b"precious, not parquet")
         procs[case] = (folder, subprocess.Popen(
-            [sys.executable, "-m", "offshoring.cli", "run", str(config), "--weeks", "1",
+            [sys.executable, "-m", "offshoring", "run", str(config), "--weeks", "1",
              "--customers", "50", "--out", str(folder / "OUT.parquet")],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT))
     for case, (folder, proc) in procs.items():

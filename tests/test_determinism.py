@@ -76,7 +76,7 @@ def test_no_global_random_state_is_used() -> None:
 
 def _cli_run(out: Path) -> None:
     cmd = [sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning",
-           "-m", "offshoring.cli", "run", "--customers", "2000", "--weeks", "104",
+           "-m", "offshoring", "run", "--customers", "2000", "--weeks", "104",
            "--seed", "7", "--out", str(out), "--quiet"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

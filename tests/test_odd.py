@@ -10,6 +10,7 @@ import pytest
 from experiments.tools import odd
 from model import baseline_hazard, presets
 from model.params import ASSUMPTION, FirmProfile, field_names, iter_fields
+from offshoring.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = odd.ODD_PATH.read_text(encoding="utf-8")
@@ -157,19 +158,19 @@ def test_check_exit_status_and_rewrite(tmp_path, capsys):
     stale_line = "| " + " | ".join(c.replace("|", "\\|") for c in row) + " |"
     assert stale_line in TEXT
     path.write_text(TEXT.replace(stale_line, stale_line.replace(row[1], "`0.123`")))
-    assert odd.main(["--check", "--file", str(path)]) == 1
+    assert main(["odd", "--check", "--file", str(path)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "stale" in err and "PARAMETER TABLE" in err
-    assert odd.main(["--file", str(path)]) == 0
+    assert main(["odd", "--file", str(path)]) == 0
     assert path.read_text() == TEXT
-    assert odd.main(["--check", "--file", str(path)]) == 0
+    assert main(["odd", "--check", "--file", str(path)]) == 0
 
 
 @pytest.mark.parametrize("content", ["# no markers\n", "<!-- BEGIN PARAMETER TABLE -->\n"])
 def test_missing_markers_are_a_one_line_error(tmp_path, capsys, content):
     path = tmp_path / "ODD.md"
     path.write_text(content)
-    assert odd.main(["--check", "--file", str(path)]) == 2
+    assert main(["odd", "--check", "--file", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
 

@@ -45,7 +45,7 @@ def offshoring(*args: str, umask: int | None = None) -> subprocess.CompletedProc
     """``offshoring ARGS`` in a fresh interpreter, optionally under ``umask``."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     preexec = (lambda: os.umask(umask)) if umask is not None else None
-    return subprocess.run([*PYTHON, "-m", "offshoring.cli", *args], cwd=ROOT, env=env,
+    return subprocess.run([*PYTHON, "-m", "offshoring", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120, preexec_fn=preexec)
 
 

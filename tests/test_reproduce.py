@@ -34,7 +34,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.Co
     assert not out.exists()
     proc = subprocess.run(
         [sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning", "-m",
-         "offshoring.cli", "reproduce", "--scale", "smoke", "--out", str(out), "--workers",
+         "offshoring", "reproduce", "--scale", "smoke", "--out", str(out), "--workers",
          "2"], capture_output=True, text=True, timeout=900)
     return out, proc
 

@@ -249,7 +249,7 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path: Path) -> None:
     spec, out = tmp_path / "s.toml", tmp_path / "out"
     spec.write_text(SPEC.replace('design = "grid"\nlevels = 2', 'design = "lhs"\nsamples = 200'))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "offshoring.cli", "sweep", str(spec),
+    proc = subprocess.Popen([sys.executable, "-m", "offshoring", "sweep", str(spec),
                              "--out", str(out), "--workers", "2", "--chunk-runs", "1",
                              "--quiet"], env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -335,7 +335,7 @@ def test_cli_on_malformed_specs(tmp_path: Path, spec_text: str) -> None:
     spec, out = tmp_path / "s.toml", tmp_path / "out"
     spec.write_text(spec_text)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "offshoring.cli", "sweep", str(spec),
+    proc = subprocess.run([sys.executable, "-m", "offshoring", "sweep", str(spec),
                            "--out", str(out)], env=env, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 2, proc.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +87,9 @@ def test_bad_spec_is_one_line_exit_2(case: str, tmp_path: Path, capsys) -> None:
 
 
 def test_bad_spec_from_the_console_script(tmp_path: Path) -> None:
+    target = {e.name: e.value for e in entry_points(group="console_scripts")}.get("offshoring")
+    if target != "offshoring.cli:main":  # an install older than pyproject.toml
+        pytest.skip(f"the installed 'offshoring' script runs {target}: reinstall (make venv)")
     path = write(tmp_path, GOOD.replace('design = "grid"', 'design = "factorial"'))
     exe = Path(sys.executable).parent / "offshoring"
     proc = subprocess.run([str(exe), "sweep", str(path), "--out", str(tmp_path / "o")],

@@ -117,7 +117,7 @@ def _summary(by: dict[str, list[Run]]) -> tuple[pd.DataFrame, dict]:
     return pd.DataFrame(rows), raw
 
 
-def _md(t: pd.DataFrame) -> pd.DataFrame:
+def markdown_frame(t: pd.DataFrame) -> pd.DataFrame:
     def ci(k: str, d: int = 1) -> list[str]:
         return [fmt_ci(a, b, c, d) for a, b, c in zip(t[k], t[f"{k}_lo"], t[f"{k}_hi"],
                                                       strict=True)]
@@ -215,7 +215,7 @@ def build(scale: Scale, out_dir: Path, workers: int = 2) -> Artefact:
     """Run the three destinations; write figure 2, its table, target b and the metadata."""
     by = destination_runs(scale, workers)
     table, _ = _summary(by)
-    files = _figure(by, out_dir) + save_table(table, out_dir, NAME, _md(table))
+    files = _figure(by, out_dir) + save_table(table, out_dir, NAME, markdown_frame(table))
     findings = {row["preset"]: {k: v for k, v in row.items() if k not in ("destination",)}
                 for row in table.to_dict("records")}
     runs = [r for rs in by.values() for r in rs]

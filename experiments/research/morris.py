@@ -113,7 +113,7 @@ def _wide(indices: pd.DataFrame, ranges: dict[str, tuple[float, float]]) -> pd.D
     return t.sort_values("mean_rank", kind="stable").reset_index(drop=True)
 
 
-def _md(t: pd.DataFrame, top: int = 25) -> pd.DataFrame:
+def markdown_frame(t: pd.DataFrame, top: int = 25) -> pd.DataFrame:
     out = pd.DataFrame({"parameter": t["parameter"],
                         "range": [f"{a:g} - {b:g}" for a, b in zip(t["low"], t["high"],
                                                                   strict=True)]})
@@ -149,7 +149,7 @@ def build(scale: Scale, out_dir: Path, workers: int = 2) -> Artefact:
         result = analyze(Path(tmp) / "sweep", list(OUTCOMES), plots=False)
     ranges = factor_ranges(scale)
     t = _wide(result.indices, ranges)
-    files = _figure(t, out_dir) + save_table(t, out_dir, NAME, _md(t))
+    files = _figure(t, out_dir) + save_table(t, out_dir, NAME, markdown_frame(t))
     n_points = len(build_design(spec))
     seeds = sorted({int(s) for s in run_seeds(spec, n_points)})
     return Artefact(

@@ -323,7 +323,7 @@ def findings(cells_t: pd.DataFrame) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ figure and tables
-def _md(t: pd.DataFrame) -> pd.DataFrame:
+def markdown_frame(t: pd.DataFrame) -> pd.DataFrame:
     """All four panels as one Markdown table: mean NPV difference with its 95 % CI."""
     out = t.copy()
     out["home cost per hour"] = out["x"]
@@ -414,7 +414,7 @@ def save_figure_and_tables(t: pd.DataFrame, d: pd.DataFrame, out_dir: Path,
                            years: float = 10.0) -> list[str]:
     """Figure (PNG, SVG), cell table (CSV, Markdown) and per-replicate CSV."""
     files = _figure(t, out_dir, years)
-    files += save_table(t, out_dir, NAME, _md(t))
+    files += save_table(t, out_dir, NAME, markdown_frame(t))
     d.to_csv(out_dir / f"{NAME}_replicates.csv", index=False)
     return files + [f"{NAME}_replicates.csv"]
 

@@ -66,7 +66,7 @@ def _effects(by: dict[str, list[Run]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _md(t: pd.DataFrame) -> pd.DataFrame:
+def markdown_frame(t: pd.DataFrame) -> pd.DataFrame:
     out = t[["practice", "comparison"]].copy()
     for key, (_, _, label) in OUTCOMES.items():
         d = 3 if key == "churn_pp" else 1
@@ -105,7 +105,7 @@ def build(scale: Scale, out_dir: Path, workers: int = 2) -> Artefact:
     runs = run_jobs(jobs, workers, NAME)
     by = {label: [r for r in runs if r.label == label] for label in cs}
     t = _effects(by)
-    files = _figure(t, out_dir, scale) + save_table(t, out_dir, NAME, _md(t))
+    files = _figure(t, out_dir, scale) + save_table(t, out_dir, NAME, markdown_frame(t))
     findings = {f"{r['practice']} | {r['comparison']}": {k: r[k] for k in OUTCOMES}
                 for r in t.to_dict("records")}
     return Artefact(

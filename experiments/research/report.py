@@ -9,12 +9,16 @@ SVG and metadata files.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
-from experiments.research import ARTEFACTS, TARGETS
+import pandas as pd
+
+from experiments.markdown import md_table
+from experiments.research import ARTEFACTS, MODULES, TARGETS
 from experiments.research.narrative import answer, why_not_met
 
 KIND = {"calibration": "Table"}
@@ -102,3 +106,24 @@ def write_results(out: Path, scale: str) -> Path:
     tmp.write_text(render(out, scale))
     os.replace(tmp, path)
     return path
+
+
+def render_tables(folder: Path) -> list[str]:
+    """Rewrite each built artefact's Markdown table (``<name>.md``) from its stored CSV.
+
+    Runs nothing: ``offshoring reproduce --report-only`` re-renders the tables (after a
+    change of their formatting) from the full-precision CSV with each artefact module's
+    ``markdown_frame``. Returns the names rewritten.
+    """
+    done = []
+    for name in ARTEFACTS:
+        csv, md = folder / f"{name}.csv", folder / f"{name}.md"
+        if not (csv.is_file() and (folder / f"{name}.json").is_file()):
+            continue
+        module = importlib.import_module(f"experiments.research.{MODULES[name]}")
+        frame = pd.read_csv(csv, keep_default_na=False, na_values=[""])
+        tmp = md.with_name(md.name + ".tmp")
+        tmp.write_text(md_table(module.markdown_frame(frame)))
+        os.replace(tmp, md)
+        done.append(name)
+    return done

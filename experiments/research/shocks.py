@@ -90,7 +90,7 @@ def _window(run: Run, col: str, weeks: tuple[int, int]) -> float:
     return float(np.nanmean(v)) if v.size and np.isfinite(v).any() else float("nan")
 
 
-def _md(t: pd.DataFrame) -> pd.DataFrame:
+def markdown_frame(t: pd.DataFrame) -> pd.DataFrame:
     cols = {"image_4w": ("brand image, 4 weeks after (points)", 2),
             "image_52w": ("brand image, one year after (points)", 2),
             "churn_13w_pp": ("monthly churn, 13 weeks after (pp)", 3),
@@ -143,7 +143,7 @@ def build(scale: Scale, out_dir: Path, workers: int = 2) -> Artefact:
     by = {label: [r for r in runs if r.label == label] for label in a}
     w = shock_week(scale)
     t = _table(by, w)
-    files = _figure(by, w, out_dir) + save_table(t, out_dir, NAME, _md(t))
+    files = _figure(by, w, out_dir) + save_table(t, out_dir, NAME, markdown_frame(t))
     return Artefact(
         name=NAME, title="Shocks: a two-week link outage and a data breach",
         caption=(f"Paired differences from the no-shock runs (same seeds) after a shock at "

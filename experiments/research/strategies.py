@@ -82,7 +82,7 @@ def _table(by: dict[str, list[Run]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _md(t: pd.DataFrame) -> pd.DataFrame:
+def markdown_frame(t: pd.DataFrame) -> pd.DataFrame:
     def ci(k: str, d: int) -> list[str]:
         return [fmt_ci(a, b, c, d) for a, b, c in zip(t[k], t[f"{k}_lo"], t[f"{k}_hi"],
                                                       strict=True)]
@@ -186,7 +186,7 @@ def build(scale: Scale, out_dir: Path, workers: int = 2) -> Artefact:
     """Run the seven strategies; write figure 1, its table, target d and the metadata."""
     by = strategy_runs(scale, workers)
     table = _table(by)
-    files = _figure(by, out_dir, scale) + save_table(table, out_dir, NAME, _md(table))
+    files = _figure(by, out_dir, scale) + save_table(table, out_dir, NAME, markdown_frame(table))
     d_numbers, targets = target_d(by, scale)
     findings = {row["preset"]: {k: row[k] for k in ("image", "churn_pct", "npv_m", "npv_diff",
                                                      "npv_diff_lo", "npv_diff_hi",

@@ -40,15 +40,14 @@ from experiments.sweeps.store import (
     LOCK,
     MANIFEST,
     RUNS,
+    ChunkFolder,
     _chunks,
     _lock,
     _now,
-    _part_name,
     _read_manifest_file,
     code_version,
     deferred_sigint,
     write_json,
-    write_table,
 )
 from experiments.sweeps.store import (
     SERIES as SERIES_DIR,
@@ -105,23 +104,18 @@ def runs_schema() -> pa.Schema:
                       *[(name, pa.float64()) for name in OUTCOMES]])
 
 
-class JobStore:
+class JobStore(ChunkFolder):
     """An open job store (one writer at a time): the keys done, chunk commits, reads."""
 
     def __init__(self, root: Path, lock_fd: int) -> None:
         self.root = root
         self._lock_fd = lock_fd
         self.schema = runs_schema()
-        for folder in (root / RUNS, root / SERIES_DIR, root):
-            for tmp in folder.glob(".*.tmp"):
-                tmp.unlink()
-        committed = set(_chunks(root / RUNS))
-        for n in set(_chunks(root / SERIES_DIR)) - committed:  # an interrupted chunk
-            (root / SERIES_DIR / _part_name(n)).unlink()
+        self._cleanup()
         status = self._table(RUNS, ["key", "status"])
         self.done: set[str] = set(status.loc[status["status"] == "ok", "key"])
         self.failed_keys: set[str] = set(status["key"]) - self.done
-        self._next = max(committed, default=0) + 1
+        self._next = max(_chunks(root / RUNS), default=0) + 1
 
     @classmethod
     def open(cls, root: str | Path) -> JobStore:
@@ -160,18 +154,6 @@ class JobStore:
             os.close(lock_fd)
             raise
 
-    def close(self) -> None:
-        """Release the folder lock."""
-        if self._lock_fd >= 0:
-            os.close(self._lock_fd)
-            self._lock_fd = -1
-
-    def __enter__(self) -> JobStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def commit(self, rows: list[dict[str, Any]], series: list[pd.DataFrame]) -> None:
         """Write one chunk of finished runs: series first, then the runs part (the commit).
 
@@ -182,15 +164,8 @@ class JobStore:
         series = [s for s in series if s["key"].iloc[0] in keys]
         if not rows:
             return
-        name = _part_name(self._next)
         with deferred_sigint():
-            if series:
-                frame = pd.concat(series, ignore_index=True)
-                write_table(pa.Table.from_pandas(frame, preserve_index=False),
-                            self.root / SERIES_DIR / name)
-            write_table(pa.Table.from_pylist(rows, schema=self.schema),
-                        self.root / RUNS / name)
-            self._next += 1
+            self._write_chunk(rows, series)
             for r in rows:
                 if r["status"] == "ok":
                     self.done.add(r["key"])

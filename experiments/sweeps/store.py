@@ -136,7 +136,52 @@ def deferred_sigint() -> Iterator[None]:
 
 
 # ------------------------------------------------------------------ the store
-class Store:
+class ChunkFolder:
+    """A locked folder of Parquet chunks (``runs/`` and ``timeseries/``): what a sweep
+    directory and a run store (``experiments.sweeps.jobs.JobStore``) share."""
+
+    root: Path
+    schema: pa.Schema
+    _lock_fd: int
+    _next: int
+
+    def close(self) -> None:
+        """Release the directory lock."""
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
+            self._lock_fd = -1
+
+    def __enter__(self) -> ChunkFolder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _cleanup(self) -> None:
+        """Remove temporary files and the series part of an interrupted chunk."""
+        for folder in (self.root / RUNS, self.root / SERIES, self.root):
+            for tmp in folder.glob(".*.tmp"):
+                tmp.unlink()
+        committed = set(_chunks(self.root / RUNS))
+        for n in set(_chunks(self.root / SERIES)) - committed:
+            (self.root / SERIES / _part_name(n)).unlink()
+
+    def _write_chunk(self, rows: list[dict[str, Any]], series: list[pd.DataFrame],
+                     series_schema: pa.Schema | None = None) -> None:
+        """Write the next chunk: the series part first, then the runs part (the commit).
+
+        Call inside ``deferred_sigint()``, with the bookkeeping that follows.
+        """
+        name = _part_name(self._next)
+        if series:
+            frame = pd.concat(series, ignore_index=True)
+            write_table(pa.Table.from_pandas(frame, schema=series_schema, preserve_index=False),
+                        self.root / SERIES / name)
+        write_table(pa.Table.from_pylist(rows, schema=self.schema), self.root / RUNS / name)
+        self._next += 1
+
+
+class Store(ChunkFolder):
     """An open sweep directory: completed run ids and chunk commits (one writer at a time)."""
 
     def __init__(self, root: Path, manifest: dict[str, Any], design: pd.DataFrame,
@@ -193,27 +238,6 @@ class Store:
             os.close(lock_fd)
             raise
 
-    def close(self) -> None:
-        """Release the directory lock."""
-        if self._lock_fd >= 0:
-            os.close(self._lock_fd)
-            self._lock_fd = -1
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _cleanup(self) -> None:
-        """Remove temporary files and the series part of an interrupted chunk."""
-        for folder in (self.root / RUNS, self.root / SERIES, self.root):
-            for tmp in folder.glob(".*.tmp"):
-                tmp.unlink()
-        committed = set(_chunks(self.root / RUNS))
-        for n in set(_chunks(self.root / SERIES)) - committed:
-            (self.root / SERIES / _part_name(n)).unlink()
-
     def commit(self, rows: list[dict[str, Any]], series: list[pd.DataFrame]) -> None:
         """Write one chunk of finished runs: series first, then the runs part (the commit).
 
@@ -224,14 +248,8 @@ class Store:
         series = [s[s["run_id"].isin(new)] for s in series]
         if not rows:
             return
-        name = _part_name(self._next)
         with deferred_sigint():
-            if series:
-                frame = pd.concat(series, ignore_index=True)
-                write_table(pa.Table.from_pandas(frame, schema=SERIES_SCHEMA,
-                                                 preserve_index=False), self.root / SERIES / name)
-            write_table(pa.Table.from_pylist(rows, schema=self.schema), self.root / RUNS / name)
-            self._next += 1
+            self._write_chunk(rows, series, SERIES_SCHEMA)
             self.done.update(int(r["run_id"]) for r in rows)
             self.failed += sum(r["status"] != "ok" for r in rows)
 

@@ -1,0 +1,52 @@
+"""The ``offshoring`` package: a light front end above ``experiments`` and ``viz``."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("pandas", "matplotlib", "scipy", "SALib", "dask", "solara", "pyarrow", "model",
+         "mesa", "numpy")
+
+
+def test_help_imports_no_heavy_module() -> None:
+    """``offshoring --help`` builds every subparser without importing the model or pandas."""
+    code = ("import sys\nfrom offshoring.cli import main\ntry:\n    main(['--help'])\n"
+            "except SystemExit:\n    pass\n"
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "usage: offshoring" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_help_names_match_the_model() -> None:
+    """The names written out for help texts are those of the model and the reproduction."""
+    from experiments.research.common import SCALES
+    from experiments.tools.odd import ODD_PATH
+    from model.presets import DEFAULT_SCENARIO, MARKETS
+    from offshoring.commands import argtypes, odd
+
+    assert argtypes.DEFAULT_SCENARIO == DEFAULT_SCENARIO
+    assert tuple(MARKETS) == argtypes.MARKETS
+    assert tuple(SCALES) == argtypes.SCALES
+    assert odd.ODD_PATH == ODD_PATH and ODD_PATH.is_file()
+
+
+def test_libraries_do_not_import_the_cli() -> None:
+    """experiments/ and viz/ never import offshoring (the CLI sits above both)."""
+    pattern = re.compile(r"^\s*(from|import)\s+offshoring\b", re.M)
+    offenders = [str(p.relative_to(ROOT)) for folder in ("experiments", "viz", "model")
+                 for p in (ROOT / folder).rglob("*.py") if pattern.search(p.read_text())]
+    assert offenders == []
+
+
+def test_python_m_offshoring_runs_the_cli() -> None:
+    done = subprocess.run([sys.executable, "-m", "offshoring", "reproduce", "nosuch"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: unknown artefact 'nosuch'")
