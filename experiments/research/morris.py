@@ -1,7 +1,7 @@
 """Figure 7: Morris screening of the numeric parameters on NPV, brand image and churn.
 
-Runs through the sweep machinery of experiments/sweep.py (design ``morris``,
-SALib sampler) into a temporary store, analysed by experiments/analyze.py
+Runs through the sweep machinery of experiments/sweeps/ (design ``morris``,
+SALib sampler) into a temporary store, analysed by experiments/sweeps/analyze.py
 (Morris mu* with bootstrap intervals, replicates averaged first).
 
 Factors (full scale): every numeric parameter of ``model.params`` except

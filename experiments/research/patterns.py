@@ -22,7 +22,7 @@ model is not fitted to resolve it.
 Windows (weeks after the focal firm's cut-over, i.e. ``policy.week +
 workforce.notice_weeks``; the nominal cut-over for runs that never cut over):
 ``POST`` = [13, 117) (after the vendor's first quarter, two years, as in
-experiments/research/calibration.py) and ``STEADY`` = [52, end) (steady state).
+experiments/research/published_figures.py) and ``STEADY`` = [52, end) (steady state).
 """
 
 from __future__ import annotations
