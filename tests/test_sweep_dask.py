@@ -76,8 +76,9 @@ def cluster(tmp_path_factory) -> Iterator[tuple[str, int]]:
 
 
 def sweep(out: Path, *extra: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([str(BIN / "offshoring"), "sweep", str(SMOKE), "--out", str(out),
-                           "--quiet", *extra], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "offshoring", "sweep", str(SMOKE), "--out",
+                           str(out), "--quiet", *extra], capture_output=True, text=True,
+                          timeout=300)
     assert proc.returncode == 0, proc.stderr
     return proc
 
@@ -114,7 +115,7 @@ def test_local_dask_cluster_equals_local(local: Path, tmp_path) -> None:
 
 
 def test_unreachable_scheduler_is_one_line(tmp_path) -> None:
-    proc = subprocess.run([str(BIN / "offshoring"), "sweep", str(SMOKE), "--out",
+    proc = subprocess.run([sys.executable, "-m", "offshoring", "sweep", str(SMOKE), "--out",
                            str(tmp_path / "o"), "--scheduler", "ftp:/nowhere"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1

@@ -37,12 +37,12 @@ kpis = ["market_share", "csat", "cum_profit"]
 firms = "all"
 """
 TOTAL = 40
-OFFSHORING = Path(sys.executable).parent / "offshoring"
+OFFSHORING = [sys.executable, "-m", "offshoring"]  # the console script, from this tree
 
 
 def start(spec: Path, out: Path, workers: int) -> subprocess.Popen:
     """A sweep in its own process group (so SIGKILL reaches its workers too)."""
-    return subprocess.Popen([str(OFFSHORING), "sweep", str(spec), "--out", str(out),
+    return subprocess.Popen([*OFFSHORING, "sweep", str(spec), "--out", str(out),
                              "--workers", str(workers), "--chunk-runs", "1", "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
@@ -107,7 +107,7 @@ def spec(tmp_path_factory) -> Path:
 def reference(spec: Path) -> Path:
     """The uninterrupted sweep with a single worker process."""
     out = spec.parent / "reference"
-    proc = subprocess.run([str(OFFSHORING), "sweep", str(spec), "--out", str(out),
+    proc = subprocess.run([*OFFSHORING, "sweep", str(spec), "--out", str(out),
                            "--workers", "1", "--quiet"], capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -130,7 +130,7 @@ def test_sigkill_at_random_points_then_resume_equals_uninterrupted(spec: Path,
         n = check_consistent(out)
         assert seen <= n < TOTAL  # progress kept, sweep really interrupted
         seen = n
-    final = subprocess.run([str(OFFSHORING), "sweep", str(spec), "--out", str(out),
+    final = subprocess.run([*OFFSHORING, "sweep", str(spec), "--out", str(out),
                             "--workers", "2", "--quiet"], capture_output=True, text=True,
                            timeout=300)
     assert final.returncode == 0, final.stderr
@@ -154,7 +154,7 @@ def test_ctrl_c_keeps_finished_runs_and_resumes(spec: Path, reference: Path) -> 
     kept = check_consistent(out)
     assert 4 <= kept < TOTAL
     assert wait_group_gone(proc.pid), "worker processes outlived the interrupted sweep"
-    final = subprocess.run([str(OFFSHORING), "sweep", str(spec), "--out", str(out),
+    final = subprocess.run([*OFFSHORING, "sweep", str(spec), "--out", str(out),
                             "--workers", "2", "--quiet"], capture_output=True, text=True,
                            timeout=300)
     assert final.returncode == 0, final.stderr
