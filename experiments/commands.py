@@ -14,7 +14,8 @@ from rich.table import Table
 from tqdm import tqdm
 
 from experiments.files import check_file_target, summary_path, write_frames
-from model.params import ParameterError, Params, iter_fields, json_schema, load_toml
+from model.config import load_toml
+from model.params import ParameterError, Params, iter_fields, json_schema
 from model.presets import DEFAULT_SCENARIO, SCENARIOS, describe, scenario
 from model.runner import RunResult, simulate
 
