@@ -335,7 +335,7 @@ class OffshoringModel(mesa.Model):
     def churn_and_switching(self) -> None:
         pop, c = self.population, self.params.customers
         idx = churn.draw_churners(pop.satisfaction, pop.unresolved, pop.image, pop.firm,
-                                  pop.tenure, self.base_hazard, *churn.coefficients(c), self.rng)
+                                  pop.tenure, self.base_hazard, churn.coefficients(c), self.rng)
         own = pop.firm[idx].astype(np.int64)
         for f, n in enumerate(np.bincount(own, minlength=self.params.n_firms).tolist()):
             if n:

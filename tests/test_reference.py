@@ -90,7 +90,7 @@ def test_churn_probability_matches_churn_kernels() -> None:
         pop.satisfaction[active], pop.unresolved[active], img[np.arange(active.size), own],
         churn.best_rival_image(img, own), c))
     kernel = churn.weekly_probabilities(pop.satisfaction, pop.unresolved, pop.image, pop.firm,
-                                        h0, *churn.coefficients(c))
+                                        h0, churn.coefficients(c))
     assert np.isnan(kernel[pop.firm < 0]).all()
     np.testing.assert_allclose(got, defined, rtol=RTOL)
     np.testing.assert_allclose(got, kernel[active], rtol=RTOL)
