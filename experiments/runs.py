@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from experiments.files import check_file_target, write_frames
-from model.params import ParameterError, Params, load_toml
+from model.config import load_toml
+from model.params import ParameterError, Params
 from model.presets import SCENARIOS, scenario
 
 SUMMARY_SHOWN = {"firm": "firm", "market_share": "share", "churn_monthly": "churn/month",

@@ -8,8 +8,9 @@ Three lines in a notebook::
 """
 
 from model.agents import Customer, Firm, HomeStaff, OffshoreVendor
+from model.config import load_toml
 from model.model import OffshoringModel
-from model.params import ParameterError, Params, load_toml
+from model.params import ParameterError, Params
 from model.presets import SCENARIOS, scenario, site
 from model.runner import RunResult, simulate
 

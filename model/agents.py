@@ -1,53 +1,83 @@
 """The model's agents: Firm, OffshoreVendor, HomeStaff and Customer.
 
-Firms, vendors and home staff are ordinary Mesa agents. ``Customer`` is a view
-on one row of the population arrays (model.population), so AgentSet
-operations, DataCollector agent reporters and the browser portrayal work on
-customers while the weekly dynamics run as vectorised kernels.
+Firms and vendors are ordinary Mesa agents. ``Customer`` is a view on one row
+of the population arrays (model.population) and ``HomeStaff`` a view on one
+row of its firm's team arrays (model.staffing), so AgentSet operations,
+DataCollector agent reporters and the browser portrayal work on customers and
+employees while the weekly dynamics run on arrays.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntEnum
-from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from model import workforce as wf
-from model.economics import Ledger
-from model.params import SiteProfile
-
-if TYPE_CHECKING:
-    from model.model import OffshoringModel
-    from model.policies import BusinessCase
+from model.economics import Ledger, weekly_pay
+from model.params import FirmProfile, Params, SiteProfile
+from model.policies import BusinessCase
+from model.relocation import review, transition, vendor_share
+from model.staffing import (
+    NO_LEAVE,
+    HomeTeam,
+    StaffStats,
+    Status,
+    hire_initial_staff,
+    hires_needed,
+    step_staff,
+    update_acceptance,
+)
 
 MAX_EXPERIENCE = 520  # weeks; experience beyond is pooled in the last cohort
 
 
-class Status(IntEnum):
-    employed = 0
-    notice = 1
-    laid_off = 2
-
-
 # ---------------------------------------------------------------- home staff
 class HomeStaff(mesa.Agent):
-    """One employee of a firm's home contact centre.
+    """One employee of a firm's home contact centre: a view on a row of ``firm.team``.
 
-    State: weeks of experience, morale 0-1, status, acceptance 0-1 of the
-    offshore centre. ``leave_week`` is the last week worked when on notice.
+    State (ODD 2): weeks of ``experience``, ``morale`` 0-1, ``status``,
+    ``acceptance`` 0-1 of the offshore centre; ``leave_week`` is the last week
+    worked when on notice (None otherwise). Reading or writing an attribute
+    reads or writes the team's arrays (``model.staffing.HomeTeam``), where the
+    weekly workforce pass runs. A view is removed from the model when its
+    employee leaves (the row is dropped).
     """
 
-    def __init__(self, model: OffshoringModel, firm: Firm, experience: float = 0.0) -> None:
+    def __init__(self, model: mesa.Model, firm: Firm, staff_id: int) -> None:
         super().__init__(model)
         self.firm = firm
-        self.experience = float(experience)
-        self.morale = 1.0
-        self.status = Status.employed
-        self.acceptance = 0.0
-        self.leave_week: int | None = None
+        self.staff_id = int(staff_id)
+
+    @property
+    def _row(self) -> int:
+        return self.firm.team.row(self.staff_id)
+
+    def _field(name: str, doc: str, cast):  # noqa: N805 - descriptor factory
+        def fget(self: HomeStaff):
+            return cast(getattr(self.firm.team, name)[self._row])
+
+        def fset(self: HomeStaff, value) -> None:
+            getattr(self.firm.team, name)[self._row] = value
+
+        return property(fget, fset, doc=doc)
+
+    experience = _field("experience", "Weeks of experience", float)
+    morale = _field("morale", "Morale, 0-1", float)
+    status = _field("status", "Employed, on notice or laid off (quitting too)", Status)
+    acceptance = _field("acceptance", "Acceptance of the offshore centre, 0-1", float)
+    del _field
+
+    @property
+    def leave_week(self) -> int | None:
+        """Last week worked when on notice (None: not on notice)."""
+        w = int(self.firm.team.leave_week[self._row])
+        return None if w == NO_LEAVE else w
+
+    @leave_week.setter
+    def leave_week(self, week: int | None) -> None:
+        self.firm.team.leave_week[self._row] = NO_LEAVE if week is None else week
 
     @property
     def working(self) -> bool:
@@ -58,61 +88,9 @@ class HomeStaff(mesa.Agent):
         return float(wf.proficiency(self.experience, site.initial_proficiency, site.ramp_weeks))
 
     def step(self) -> None:
-        """A week of this one employee (see ``step_staff``)."""
-        step_staff([self], self.model)
-
-
-def step_staff(staff: list[HomeStaff], model: OffshoringModel) -> None:
-    """A week of the working employees ``staff``: maybe quit, else learn and recover morale.
-
-    Quitting is more likely with low morale; stayers gain a week of
-    experience and recover morale. One pass for a firm's whole team: the
-    uniforms are drawn in list order, one per working employee, exactly as
-    stepping them one by one would.
-    """
-    staff = [s for s in staff if s.working]
-    if not staff:
-        return
-    p = model.params
-    morale = np.fromiter((s.morale for s in staff), float, len(staff))
-    quit_p = wf.attrition_prob(p.home.annual_attrition, morale,
-                               p.workforce.morale_attrition_factor)
-    quits = (model.rng.random(len(staff)) < quit_p).tolist()
-    recovered = wf.recover_morale(morale, p.workforce.morale_recovery).tolist()
-    for s, quit, m in zip(staff, quits, recovered, strict=True):
-        if quit:
-            s.status = Status.laid_off
-            s.firm.quits += 1
-        else:
-            s.experience += 1.0
-            s.morale = m
-
-
-@dataclass(frozen=True)
-class StaffStats:
-    """A firm's home team this week: heads and mean proficiency, morale, acceptance (0-1).
-
-    Computed once a week after the workforce step (DESIGN step 3) and read by
-    the home channel, accounting and the KPI rows; nothing changes the team
-    between step 3 and the next week's firm decisions.
-    """
-
-    heads: int = 0
-    proficiency: float = 0.0
-    morale: float = 1.0
-    acceptance: float = 0.0
-
-    @classmethod
-    def of(cls, staff: list[HomeStaff], site: SiteProfile) -> StaffStats:
-        staff = [s for s in staff if s.working]
-        if not staff:
-            return cls()
-        n = len(staff)
-        exp = np.fromiter((s.experience for s in staff), float, n)
-        prof = wf.proficiency(exp, site.initial_proficiency, site.ramp_weeks)
-        return cls(heads=n, proficiency=float(prof.mean()),
-                   morale=float(np.fromiter((s.morale for s in staff), float, n).mean()),
-                   acceptance=float(np.fromiter((s.acceptance for s in staff), float, n).mean()))
+        """A week of this one employee (``model.staffing.step_staff`` on its row)."""
+        self.firm.quits += step_staff(self.firm.team, self.model.params, self.model.rng,
+                                      rows=np.array([self._row]))
 
 
 # ---------------------------------------------------------------- vendor
@@ -138,7 +116,7 @@ class OffshoreVendor(mesa.Agent):
     state (weeks of outage left) and breach events this week.
     """
 
-    def __init__(self, model: OffshoringModel, site: SiteProfile) -> None:
+    def __init__(self, model: mesa.Model, site: SiteProfile) -> None:
         super().__init__(model)
         self.site = site
         self.contracts: dict[int, Contract] = {}
@@ -244,19 +222,27 @@ class OffshoreVendor(mesa.Agent):
 class Firm(mesa.Agent):
     """A firm competing for customers; firm 0 is the focal firm, any firm may relocate.
 
-    State: reputation and brand equity (0-1, from its own advertising), its own
-    values (``model.profiles[index]``: price factor, in-house hourly cost,
-    variable cost share, relocation policy), its relocation state
-    (share alpha routed to the vendor, tiered routing, announcement and
-    cut-over weeks), its home staff, this week's ledger and the indicators it
-    can observe (complaints and survey CSAT), not its customers' true loyalty.
+    State (ODD 2): reputation and brand equity (0-1, from its own advertising),
+    its own values (``profile``: price factor, in-house hourly cost, variable
+    cost share, relocation policy; ``params``: the run's parameters as its
+    policy sees them), its relocation state (share alpha routed to the
+    vendor, tiered routing, announcement and cut-over weeks), its home team
+    (``team``, arrays; ``staff``, the ``HomeStaff`` views), this week's ledger
+    and the indicators it can observe (complaints and survey CSAT), not its
+    customers' true loyalty.
+
+    Its behaviour: ``step`` (firm decisions, ODD 3 step 2: policy review and
+    relocation, ``model.relocation``) and ``step_workforce`` (its home team,
+    step 3, ``model.staffing``).
     """
 
-    def __init__(self, model: OffshoringModel, index: int, reputation: float, equity: float
-                 ) -> None:
+    def __init__(self, model: mesa.Model, index: int, profile: FirmProfile, params: Params,
+                 equity: float) -> None:
         super().__init__(model)
         self.index = index
-        self.reputation = reputation
+        self.profile = profile
+        self.params = params
+        self.reputation = equity
         self.equity = equity
         self.alpha = 0.0            # share of contacts routed to the vendor (after cut-over)
         self.planned_alpha = 0.0    # share announced (effective from cut-over)
@@ -265,7 +251,8 @@ class Firm(mesa.Agent):
         self.announce_week: int | None = None
         self.cutover_week: int | None = None
         self.reshore_weeks: list[int] = []
-        self.staff: list[HomeStaff] = []
+        self.team = HomeTeam()
+        self._views: dict[int, HomeStaff] = {}
         self.staff_stats = StaffStats()  # this week's team, set by the workforce step
         self.quits = 0
         self.ledger = Ledger()
@@ -287,12 +274,61 @@ class Firm(mesa.Agent):
     def relocated(self) -> bool:
         return self.planned_alpha > 0
 
-    def working_staff(self) -> list[HomeStaff]:
-        return [s for s in self.staff if s.working]
+    def vendor_share(self, alpha: float) -> float:
+        """Expected share of the firm's contacts at the vendor at share ``alpha``."""
+        return vendor_share(alpha, self.tiered, self.model.params.market)
 
+    # --- home team ----------------------------------------------------------
+    @property
+    def staff(self) -> list[HomeStaff]:
+        """The ``HomeStaff`` views of the team's rows, in hiring order."""
+        return [self._views[i] for i in self.team.ids.tolist()]
+
+    def working_staff(self) -> list[HomeStaff]:
+        return [s for s, w in zip(self.staff, self.team.working.tolist(), strict=True) if w]
+
+    def _add_views(self, ids: np.ndarray) -> None:
+        for i in ids.tolist():
+            self._views[i] = HomeStaff(self.model, self, i)
+
+    def hire_initial_staff(self, load: float) -> None:
+        """Staff the team for ``load`` contacts a week (ODD 5, item 7)."""
+        self.load_forecast = load
+        self._add_views(hire_initial_staff(self.team, load, self.model.params, self.model.rng))
+
+    def drop_leavers(self) -> None:
+        """Leavers are gone for good: their rows are dropped and their views deregistered."""
+        for i in self.team.drop_leavers().tolist():
+            self._views.pop(i).remove()
+
+    # --- behaviour ------------------------------------------------------------
     def step(self) -> None:
-        """Firm decisions: the policy reviews observed indicators (DESIGN step 2)."""
-        self.model.policy_review(self)
+        """Firm decisions (ODD 3, step 2): the policy reviews observed indicators and
+        may announce or reshore; then cut-over and lay-offs (``model.relocation``)."""
+        week = self.model.week
+        review(self, week)
+        transition(self, week)
+
+    def step_workforce(self) -> None:
+        """The home team's week (ODD 3, step 3; 7.3): quits, learning and morale, a possible
+        strike during a notice period, acceptance of the vendor, replacement hiring."""
+        model, week = self.model, self.model.week
+        p, rng = model.params, model.rng
+        self.quits = step_staff(self.team, p, rng)
+        self.strike = False
+        if self.announce_week is not None and self.announce_week <= week < self.cutover_week:
+            morale = self.team.stats(p.home).morale
+            prob = wf.strike_probability(morale, p.workforce.strike_prob, self.communication)
+            self.strike = bool(rng.random() < prob)
+        last = self.history[-1] if self.history else None
+        if self.vendor is not None and last is not None and "q_vendor" in last:
+            update_acceptance(self.team, last["q_home"] - last["q_vendor"], p)
+        home_load = self.load_forecast * (1 - self.vendor_share(self.alpha))
+        hires = hires_needed(self.team, home_load, p)
+        if hires > 0:
+            self._add_views(self.team.hire(np.zeros(hires)))
+            self.ledger.hiring += hires * p.economics.hiring_weeks * weekly_pay(p.home.monthly_pay)
+        self.staff_stats = self.team.stats(p.home)
 
 
 # ---------------------------------------------------------------- customer view
@@ -304,7 +340,7 @@ class Customer(mesa.Agent):
     prospect.
     """
 
-    def __init__(self, model: OffshoringModel, idx: int) -> None:
+    def __init__(self, model: mesa.Model, idx: int) -> None:
         super().__init__(model)
         self.idx = int(idx)
 

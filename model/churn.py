@@ -24,6 +24,7 @@ is its probability), which the tests hold to the definition.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -102,11 +103,21 @@ def _leave_probability(x: float, h0: float) -> float:
     return -math.expm1(-h0 * math.exp(x))
 
 
+class ChurnCoefficients(NamedTuple):
+    """The customer parameters of the churn kernels (``coefficients``)."""
+
+    s_ref: float   # reference satisfaction
+    b_s: float     # beta_S
+    log_u: float   # log rho_U
+    b_i: float     # beta_I
+    sigma: float   # responsive share
+
+
 @njit(cache=True)
 def weekly_probabilities(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray,
-                         firm: np.ndarray, h0: float, s_ref: float, b_s: float, log_u: float,
-                         b_i: float, sigma: float) -> np.ndarray:
+                         firm: np.ndarray, h0: float, k: ChurnCoefficients) -> np.ndarray:
     """1 - exp(-h0 r) of every customer (NaN for prospects): ``draw_churners``' law."""
+    s_ref, b_s, log_u, b_i, sigma = k.s_ref, k.b_s, k.log_u, k.b_i, k.sigma
     out = np.full(S.size, np.nan)
     for i in range(S.size):
         if firm[i] >= 0:
@@ -117,8 +128,8 @@ def weekly_probabilities(S: np.ndarray, unresolved: np.ndarray, image: np.ndarra
 
 @njit(cache=True)
 def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm: np.ndarray,
-                  tenure: np.ndarray, h0: float, s_ref: float, b_s: float, log_u: float,
-                  b_i: float, sigma: float, rng: np.random.Generator) -> np.ndarray:
+                  tenure: np.ndarray, h0: float, k: ChurnCoefficients,
+                  rng: np.random.Generator) -> np.ndarray:
     """Indices (sorted) of the customers who leave their firm this week; tenure + 1 for all.
 
     Each customer leaves with probability p = 1 - exp(-h0 r), x = log r. Thinning
@@ -129,14 +140,15 @@ def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm
     the cut, p is computed and drawn directly. Only the linear predictor x of
     the responsive part is computed for everyone: r increases with x, so the
     cut on log r is a cut on x (one for customers with an unresolved problem,
-    one for the others).
+    one for the others). ``k``: ``coefficients``.
     """
+    s_ref, b_s, log_u, b_i, sigma = k.s_ref, k.b_s, k.log_u, k.b_i, k.sigma
     p_cut = min(0.5, 8.0 * h0)
     x_cut = math.log(-math.log1p(-p_cut) / h0) if h0 > 0 else np.inf
     lin_cut = (_linear_cut(x_cut, 0.0, sigma), _linear_cut(x_cut, log_u, sigma))
     log_cut = log_q(p_cut)
     out = np.empty(S.size, np.int64)
-    k = 0
+    n = 0
     candidate = skip(rng, log_cut)  # countdown over the customers below the cut
     for i in range(S.size):
         if firm[i] < 0:
@@ -154,15 +166,16 @@ def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm
             x = _log_r(lin, unresolved[i], log_u, sigma)
             leave = rng.random() * p_cut < _leave_probability(x, h0)
         if leave:
-            out[k] = i
-            k += 1
-    return out[:k]
+            out[n] = i
+            n += 1
+    return out[:n]
 
 
-def coefficients(c: CustomerParams) -> tuple[float, float, float, float, float]:
-    """(reference satisfaction, beta_S, log rho_U, beta_I, sigma): the kernels' parameters."""
-    return (c.satisfaction_reference, c.churn_satisfaction_beta,
-            math.log(c.churn_unresolved_ratio), c.churn_image_beta, c.churn_responsive_share)
+def coefficients(c: CustomerParams) -> ChurnCoefficients:
+    """The churn kernels' parameters of customer parameters ``c``."""
+    return ChurnCoefficients(float(c.satisfaction_reference), float(c.churn_satisfaction_beta),
+                             math.log(c.churn_unresolved_ratio), float(c.churn_image_beta),
+                             float(c.churn_responsive_share))
 
 
 def best_rival_image(image: np.ndarray, firm: np.ndarray) -> np.ndarray:

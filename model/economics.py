@@ -15,7 +15,7 @@ Severance and hiring are counted in weeks of an agent's pay
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 
 @dataclass
@@ -50,12 +50,6 @@ class Ledger:
     @property
     def profit(self) -> float:
         return self.revenue - self.total_cost
-
-    def as_dict(self) -> dict[str, float]:
-        d = asdict(self)
-        d.update(service_cost=self.service_cost, total_cost=self.total_cost, profit=self.profit,
-                 margin=self.margin)
-        return d
 
 
 def discount_factor(week: int, annual_rate: float) -> float:

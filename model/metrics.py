@@ -1,4 +1,4 @@
-"""Observation (DESIGN step 13): per-firm weekly KPIs, the run summary and Mesa reporters.
+"""Observation (ODD 7.14): per-firm weekly KPIs, the run summary and Mesa reporters.
 
 Scales: CSAT, NPS, brand image 0-100; churn as a monthly-equivalent share;
 complaints per 1,000 customers per month; money in the market's currency per
@@ -7,20 +7,20 @@ week at real-market scale; mean wait in seconds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 from numba import njit
 
 from model.churn import weekly_to_monthly
+from model.economics import Ledger
 from model.params import Params
 from model.population import Population
-
-if TYPE_CHECKING:
-    from model.agents import Firm
-    from model.model import FirmWeek, OffshoringModel
+from model.records import Events, FirmWeek
+from model.staffing import StaffStats
 
 PROMOTER_AT, DETRACTOR_BELOW = 0.85, 0.65  # cumulative satisfaction as 0-10 score / 10
 EVENT_FLAGS = ("ramadan", "outage", "breach", "media", "strike", "announcement", "cutover",
@@ -51,7 +51,7 @@ class CustomerStats:
     """Per-firm aggregates of the customer arrays for one week (length M unless noted).
 
     Computed in one compiled pass over the population at the end of the week
-    (accounting, DESIGN step 12) and read by accounting, the KPI rows and
+    (accounting, ODD 3 step 12) and read by accounting, the KPI rows and
     the DataCollector; each value equals its per-firm definition (sums in
     double precision).
     """
@@ -102,21 +102,48 @@ def _stats_pass(firm: np.ndarray, segment: np.ndarray, satisfaction: np.ndarray,
     return by_segment, promoters, detractors, own_sum, s_sum
 
 
-def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek) -> dict:
-    """The KPI row of one firm for the week just simulated (customers: ``model.stats``)."""
+class FirmState(Protocol):
+    """What a KPI row reads of a firm (``model.agents.Firm``)."""
+
+    index: int
+    alpha: float
+    staff_stats: StaffStats
+    ledger: Ledger
+    cum_profit: float
+    npv: float
+    strike: bool
+    events: set[str]
+
+
+class LiveContract(Protocol):
+    """What a KPI row reads of a firm's live vendor contract (``model.agents.Contract``)."""
+
+    heads: int
+    quits: int
+
+
+def churn_monthly(fw: FirmWeek, customers: int) -> float:
+    """The week's churn of a firm with ``customers`` at the end of the week, monthly rate."""
+    start = customers + fw.churned - fw.acquired
+    return float(weekly_to_monthly(_ratio(fw.churned, start))) if start else 0.0
+
+
+def firm_kpis(week: int, firm: FirmState, fw: FirmWeek, stats: CustomerStats, events: Events,
+              contract: LiveContract | None, vendor_proficiency: float) -> dict:
+    """The KPI row (``KPI_COLUMNS``) of one firm for week ``week`` just simulated.
+
+    ``stats``: the customers at the end of the week; ``contract``: the firm's live
+    vendor contract (None: none live) and ``vendor_proficiency`` its team's.
+    """
     f = firm.index
-    stats = model.stats
     counts = stats.counts
     n = int(counts[f])
-    start = n + fw.churned - fw.acquired
     team = firm.staff_stats
-    contract = model.vendor.contracts.get(firm.index)
-    live = contract is not None and contract.live
-    heads = contract.heads if live else 0
+    heads = contract.heads if contract is not None else 0
     row = {
-        "week": model.week, "firm": firm.index, "customers": n,
+        "week": week, "firm": firm.index, "customers": n,
         "market_share": _ratio(n, counts.sum()),
-        "churn_monthly": float(weekly_to_monthly(_ratio(fw.churned, start))) if start else 0.0,
+        "churn_monthly": churn_monthly(fw, n),
         "acquisitions": fw.acquired, "contacts": fw.contacts,
         "csat": 100 * _ratio(fw.s_sum, fw.contacts),
         "nps": float(stats.nps[f]), "image_all": float(stats.image_all[f]),
@@ -130,8 +157,9 @@ def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek) -> dict:
         "home_morale": team.morale if team.heads else float("nan"),
         "home_acceptance": team.acceptance,
         "vendor_heads": heads,
-        "vendor_proficiency": model.vendor.proficiency(firm.index) if live else float("nan"),
-        "vendor_attrition": 52 * _ratio(contract.quits, heads) if live else float("nan"),
+        "vendor_proficiency": vendor_proficiency if contract is not None else float("nan"),
+        "vendor_attrition": 52 * _ratio(contract.quits, heads) if contract is not None
+        else float("nan"),
         "offshore_share": _ratio(fw.offshore_contacts, fw.contacts),
         "alpha": firm.alpha,
         "quality_home": 100 * fw.quality.get("home", float("nan")),
@@ -143,7 +171,6 @@ def firm_kpis(model: OffshoringModel, firm: Firm, fw: FirmWeek) -> dict:
         "total_cost": firm.ledger.total_cost, "profit": firm.ledger.profit,
         "cum_profit": firm.cum_profit, "npv": firm.npv,
     }
-    events = model.events
     for flag in EVENT_FLAGS:  # the firm's own events; the calendar and vendor's for all
         if flag in ("announcement", "cutover", "reshore"):
             row[flag] = flag in firm.events
@@ -197,46 +224,57 @@ def summarise(kpis: pd.DataFrame, p: Params) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- Mesa reporters
-def _last(model: OffshoringModel, col: str, firm: int = 0) -> float:
-    rows = model._rows
-    m = model.params.n_firms
-    return rows[-m + firm][col] if len(rows) >= m else float("nan")
+class Observed(Protocol):
+    """What the reporters read of the model after a week (``model.model.OffshoringModel``)."""
+
+    week: int
+    stats: CustomerStats
+    this_week: list[FirmWeek]
+    firms: Sequence[FirmState]
 
 
-def week(model: OffshoringModel) -> int:
+def week(model: Observed) -> int:
+    """Index of the week just simulated (negative in the burn-in)."""
     return model.week
 
 
-def focal_market_share(model: OffshoringModel) -> float:
-    return _last(model, "market_share")
+def focal_market_share(model: Observed) -> float:
+    counts = model.stats.counts
+    return _ratio(int(counts[0]), counts.sum())
 
 
-def focal_image(model: OffshoringModel) -> float:
-    return _last(model, "image_all")
+def focal_image(model: Observed) -> float:
+    return float(model.stats.image_all[0])
 
 
-def focal_churn(model: OffshoringModel) -> float:
-    return _last(model, "churn_monthly")
+def focal_churn(model: Observed) -> float:
+    return churn_monthly(model.this_week[0], int(model.stats.counts[0]))
 
 
-def focal_csat(model: OffshoringModel) -> float:
-    return _last(model, "csat")
+def focal_csat(model: Observed) -> float:
+    fw = model.this_week[0]
+    return 100 * _ratio(fw.s_sum, fw.contacts)
 
 
-def focal_offshore_share(model: OffshoringModel) -> float:
-    return _last(model, "offshore_share")
+def focal_offshore_share(model: Observed) -> float:
+    fw = model.this_week[0]
+    return _ratio(fw.offshore_contacts, fw.contacts)
 
 
-def focal_cum_profit(model: OffshoringModel) -> float:
-    return _last(model, "cum_profit")
+def focal_cum_profit(model: Observed) -> float:
+    return model.firms[0].cum_profit
 
 
-def mean_satisfaction(model: OffshoringModel) -> float:
+def mean_satisfaction(model: Observed) -> float:
     return model.stats.mean_satisfaction
 
 
 def model_reporters() -> dict:
-    """Model-level reporters for Mesa's DataCollector (named functions: they pickle)."""
+    """Model-level reporters for Mesa's DataCollector (named functions: they pickle).
+
+    Each reads the week's statistics (``model.stats``, ``model.this_week``) or the
+    focal firm's state, with the same formula as its KPI column.
+    """
     return {f.__name__: f for f in (week, focal_market_share, focal_image, focal_churn,
                                     focal_csat, focal_offshore_share, focal_cum_profit,
                                     mean_satisfaction)}

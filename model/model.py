@@ -1,19 +1,22 @@
-"""OffshoringModel: the weekly schedule of DESIGN.md section 3.
+"""OffshoringModel: the weekly schedule of ODD 3 and the wiring of the agents.
 
     model = OffshoringModel(scenario("offshore-morocco"), rng=42)
-    model.run_for(520)
-    model.kpis()      # tidy per-firm weekly DataFrame
-    model.summary()   # one row per firm
+    model.run_model()  # to the horizon, params.weeks (model.running turns False)
+    model.kpis()       # tidy per-firm weekly DataFrame (the DataCollector's "kpis" table)
+    model.summary()    # one row per firm
 
 The constructor runs the burn-in (``burn_in_weeks`` with everything at home),
-so week 0 starts from the market's own steady state and ``model.time`` counts
-weeks since then.
+so week 0 starts from the market's own steady state. Mesa's ``model.time``
+counts the weeks simulated since then; ``model.week`` is the index of the week
+under way during a step (``time - 1``), or of the last week simulated.
+
+The firms' behaviour lives with the firms (``model.agents.Firm``,
+``model.relocation``, ``model.staffing``); the customers' in the vectorised
+kernels of the submodels; this module calls them in the order of ODD 3.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from datetime import date
 
 import mesa
@@ -22,52 +25,20 @@ import pandas as pd
 
 from model import acquisition as acq
 from model import churn, demand, image, perception, routing, service, word_of_mouth
-from model import workforce as wf
-from model.agents import Customer, Firm, HomeStaff, OffshoreVendor, StaffStats, Status, step_staff
+from model.agents import Customer, Firm, HomeStaff, OffshoreVendor
 from model.baseline_hazard import relative_hazard
 from model.calendar import ramadan_mask, week_start
-from model.economics import Ledger, discount_factor, production_cost, weekly_pay
+from model.economics import Ledger, discount_factor, production_cost
 from model.metrics import KPI_COLUMNS, customer_stats, firm_kpis, model_reporters, summarise
 from model.network import build_network
-from model.params import Params, PolicyKind, PolicyParams, ShockKind
-from model.policies import Action, business_case, decide, observe
+from model.params import FirmProfile, Params, ShockKind
 from model.population import PREMIUM, PROSPECT, create_population
-from model.queueing import QueueResult, agents_for_service_level, erlang_a
+from model.queueing import erlang_a
+from model.records import Events, FirmWeek
+from model.staffing import initial_load
 
-
-@dataclass
-class FirmWeek:
-    """What happened to one firm's customers and channels this week (for metrics)."""
-
-    contacts: int = 0
-    offshore_contacts: int = 0
-    answered: int = 0
-    resolved: int = 0
-    abandoned: int = 0
-    within_sl: float = 0.0
-    wait_sum: float = 0.0
-    s_sum: float = 0.0
-    s_sq: float = 0.0
-    complaints: int = 0
-    churned: int = 0
-    acquired: int = 0
-    quality: dict[str, float] = field(default_factory=dict)   # mean experience quality
-    csat: dict[str, float] = field(default_factory=dict)      # mean transaction satisfaction
-    queues: dict[str, QueueResult] = field(default_factory=dict)
-
-
-@dataclass
-class Events:
-    """Calendar and events of the week (step 1), also shown as markers in the app."""
-
-    ramadan: bool = False
-    outage: bool = False
-    breach: bool = False
-    media: bool = False
-    strike: bool = False
-    announcement: bool = False
-    cutover: bool = False
-    reshore: bool = False
+#: Name of the DataCollector table of weekly per-firm KPIs (``metrics.KPI_COLUMNS``).
+KPI_TABLE = "kpis"
 
 
 class OffshoringModel(mesa.Model):
@@ -80,14 +51,14 @@ class OffshoringModel(mesa.Model):
         super().__init__(rng=rng)
         self.params = p = params or Params()
         self.scale = p.market.market_size / p.n_customers
-        self.week = -p.burn_in_weeks
+        self._burn_in_week: int | None = None
         self.network = build_network(p.n_customers, p.network, self.rng)
-        self.profiles = [p.firm(i) for i in range(p.n_firms)]  # each firm's own values
-        self._views = [self._firm_view(i) for i in range(p.n_firms)]
-        self.price_factors = np.array([fp.price_factor for fp in self.profiles])
+        profiles = [p.firm(i) for i in range(p.n_firms)]  # each firm's own values
+        self.price_factors = np.array([fp.price_factor for fp in profiles])
         equity = [image.brand_equity(fp.advertising, p.customers.advertising_effect)
-                  for fp in self.profiles]
-        self.firms: list[Firm] = [Firm(self, i, e, e) for i, e in enumerate(equity)]
+                  for fp in profiles]
+        self.firms: list[Firm] = [Firm(self, i, fp, firm_view(p, fp), e)
+                                  for i, (fp, e) in enumerate(zip(profiles, equity, strict=True))]
         self.vendor = OffshoreVendor(self, p.destination)
         self.population = create_population(p, np.array(equity), self.rng)
         self.base_hazard = churn.monthly_to_weekly(p.market.monthly_churn_target) / \
@@ -96,14 +67,31 @@ class OffshoringModel(mesa.Model):
         self._customer_views: mesa.agent.AgentSet | None = None
         self._expected_week: int | None = None
         self._expected = np.zeros(p.n_firms)
-        self._rows: list[dict] = []
         self.events = Events()
         self.this_week: list[FirmWeek] = [FirmWeek() for _ in self.firms]
-        self._hire_initial_staff()
-        self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
+        counts = self.population.counts()
+        for firm, n in zip(self.firms, counts, strict=True):
+            firm.hire_initial_staff(initial_load(n, self.scale, p.market))
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(),
+                                                tables={KPI_TABLE: KPI_COLUMNS})
         for w in range(-p.burn_in_weeks, 0):
+            self._burn_in_week = w
             self._week(w)
+        self._burn_in_week = None
+        self.running = p.weeks > 0
         self.datacollector.collect(self)
+
+    @property
+    def week(self) -> int:
+        """Index of the week under way during a step, else of the last week simulated.
+
+        ``time - 1`` (Mesa sets ``time`` before it runs the step); during the burn-in
+        the constructor runs, the burn-in week (-burn_in_weeks .. -1). Read-only:
+        ``time`` is the one clock.
+        """
+        if self._burn_in_week is not None:
+            return self._burn_in_week
+        return int(round(self.time)) - 1
 
     # ------------------------------------------------------------------ agents
     @property
@@ -116,65 +104,25 @@ class OffshoringModel(mesa.Model):
 
     @property
     def staff(self) -> list[HomeStaff]:
-        return [s for f in self.firms for s in f.staff if s.working]
+        """Every firm's working home staff (views on the teams' rows)."""
+        return [s for f in self.firms for s in f.working_staff()]
 
     @property
     def focal(self) -> Firm:
         return self.firms[0]
 
-    def _firm_view(self, i: int) -> Params:
-        """The parameters as firm ``i``'s policy sees them: its policy, its hourly cost."""
-        p, fp = self.params, self.profiles[i]
-        if fp.policy is p.policy and fp.hourly_cost == p.home.hourly_cost:
-            return p
-        return p.model_copy(update={"policy": fp.policy, "home": p.home.model_copy(
-            update={"hourly_cost": fp.hourly_cost})})
-
-    def policy_of(self, firm: Firm) -> PolicyParams:
-        """The firm's own relocation policy (``Params.firm``)."""
-        return self.profiles[firm.index].policy
-
-    def _hire_initial_staff(self) -> None:
-        p = self.params
-        counts = self.population.counts()
-        mix = self._contact_mix()
-        fcr = p.market.fcr_base * 0.9
-        for f, firm in zip(self.firms, counts, strict=True):
-            load = firm * self.scale * mix * (1 + p.market.repeat_contact_prob * (1 - fcr))
-            f.load_forecast = load
-            mean_exp = 52.0 / max(p.home.annual_attrition, 1e-3)
-            exp = self.rng.exponential(mean_exp, size=self._heads_for(load, home=True))
-            f.staff = [HomeStaff(self, f, e) for e in exp]
-
-    def _contact_mix(self) -> float:
-        m = self.params.market
-        return ((1 - m.premium_share) * m.contact_rate_mass
-                + m.premium_share * m.contact_rate_premium)
-
-    def _heads_for(self, contacts_per_week: float, home: bool) -> int:
-        """Heads needed to answer a weekly volume at the service-level target (Erlang C)."""
-        p = self.params
-        site = p.home if home else p.destination
-        if contacts_per_week <= 0:
-            return 0
-        aht = p.market.aht_minutes * site.aht_factor
-        agents = agents_for_service_level(contacts_per_week / p.market.open_hours_week, aht,
-                                          p.market.sl_target)
-        per_head = site.paid_hours_week * p.market.productive_share
-        return math.ceil(agents * p.market.open_hours_week / per_head)
-
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
-        """One week (Mesa advances ``time`` by 1)."""
-        self._week(int(round(self.time)) - 1)
+        """One week (Mesa advances ``time`` by 1 first); not running from the horizon on."""
+        self._week(self.week)
         self.datacollector.collect(self)
+        self.running = self.time < self.params.weeks
 
     def _week(self, w: int) -> None:
-        """The weekly schedule, in DESIGN.md order."""
-        self.week = w
+        """The weekly schedule, in the order of ODD 3."""
         self.calendar_and_events(w)                       # 1
-        self.firm_decisions(w)                            # 2
-        self.workforce(w)                                 # 3
+        self.firm_decisions()                             # 2
+        self.workforce()                                  # 3
         contacts = demand.draw_contacts(self.population, self.params.market, self.rng)  # 4
         sensitive, to_vendor = self.routing(contacts)     # 5
         s = self.service_and_satisfaction(contacts, sensitive, to_vendor)  # 6, 7
@@ -205,216 +153,53 @@ class OffshoringModel(mesa.Model):
                 cut = 1 - pr.redundancy_effect if pr.link_redundancy else 1.0
                 self.vendor.begin_outage(shock.weeks, p.destination.outage_severity * cut)
             elif shock.kind == ShockKind.breach:
-                self._news(self.focal, shock.salience, aware=True)
+                self.news(self.focal, shock.salience, aware=True)
                 self.events.breach = True
             else:
-                self._news(self.focal, shock.salience, aware=False)
+                self.news(self.focal, shock.salience, aware=False)
                 self.events.media = True
         if live and self.vendor.breach_this_week:
             self.events.breach = True
             for fid, c in self.vendor.contracts.items():
                 if c.live:
-                    self._news(self.firms[fid], p.customers.breach_salience, aware=True)
+                    self.news(self.firms[fid], p.customers.breach_salience, aware=True)
         if live and self.vendor.outage_started:
             for fid, c in self.vendor.contracts.items():
                 if c.live:
-                    self._news(self.firms[fid], p.customers.outage_salience, aware=True)
+                    self.news(self.firms[fid], p.customers.outage_salience, aware=True)
         self.events.outage = live and not self.vendor.link_up
 
     def week_date(self, w: int) -> date:
         """Calendar date of the first day of week ``w`` (week 0: 1 January of start_year)."""
         return week_start(self.params.start_year, self.params.burn_in_weeks, w)
 
-    def _news(self, firm: Firm, salience: float, aware: bool) -> None:
+    # customer side of a firm's news -------------------------------------------
+    def news(self, firm: Firm, salience: float, aware: bool) -> None:
+        """A news story about ``firm`` reaches customers (ODD 7.9); with ``aware``, its
+        customers reached learn it serves from offshore (if it relocated abroad)."""
         pop = self.population
         reached = word_of_mouth.news(pop.image, firm.index, salience,
                                      self.params.customers.media_reach, pop.ethnocentrism, self.rng)
         if aware and firm.planned_alpha > 0 and not self.params.destination.onshore_outsourcer:
             pop.aware |= reached & (pop.firm == firm.index)
 
+    def forget_offshore(self, firm: Firm) -> None:
+        """The firm serves only from home again: its customers are no longer aware."""
+        self.population.aware[self.population.firm == firm.index] = False
+
     # 2 ---------------------------------------------------------------------
-    def firm_decisions(self, w: int) -> None:
+    def firm_decisions(self) -> None:
+        """Each firm's decisions in index order (``Firm.step``: policy review, relocation)."""
         for firm in self.firms:
             firm.step()
-            self._transition(firm, w)
-
-    def policy_review(self, firm: Firm) -> None:
-        """Called by Firm.step: the firm's own policy acts on what it observes.
-
-        A rival that never relocates observes nothing (draws nothing), so a run
-        whose rivals stay home draws as the focal-firm-only model did.
-        """
-        w = self.week
-        view = self._views[firm.index]
-        if w < 0 or (firm.index != 0 and view.policy.kind == PolicyKind.never):
-            return
-        pol = view.policy
-        obs = observe(firm.history, pol.review_weeks, pol.survey_size, self.rng) \
-            if firm.history else None
-        action = decide(view, w, firm, obs)
-        if action is not None:
-            self.carry_out(firm, action, w)
-
-    def carry_out(self, firm: Firm, action: Action, w: int) -> None:
-        """Announce a relocation (notice period, knowledge transfer) or reshore now."""
-        if action.kind == "announce":
-            self._announce(firm, action, w)
-        else:
-            self._reshore(firm, action.share, w)
-        firm.last_offshore_change = w
-        firm.events.add("announcement" if action.kind == "announce" else "reshore")
-
-    def _announce(self, firm: Firm, action: Action, w: int) -> None:
-        p = self.params
-        pol_kind = PolicyKind(self.policy_of(firm).kind)  # the firm's own policy
-        old = firm.planned_alpha
-        firm.planned_alpha = action.share
-        firm.tiered = action.tiered or pol_kind == PolicyKind.tiered
-        firm.announce_week = w
-        firm.cutover_week = w + p.workforce.notice_weeks
-        self.events.announcement = True
-        if firm.baseline_obs is None and firm.history:
-            base = observe(firm.history, 52, 10**9, self.rng)
-            firm.baseline_obs = (base.complaints, base.csat)
-            firm.baseline_cost = base.cost_per_contact
-        share_now = self.vendor_share(firm, old)
-        share_new = self.vendor_share(firm, action.share)
-        self._write_business_case(firm, share_new,
-                                  firm.cutover_week + self.policy_of(firm).ramp_allowance_weeks)
-        working = [s for s in firm.staff if s.status == Status.employed]
-        leave_n = round(len(working) * (share_new - share_now) / max(1 - share_now, 1e-9))
-        for s in self.rng.permutation(np.array(working, dtype=object))[:leave_n]:
-            s.status = Status.notice
-            s.leave_week = firm.cutover_week + p.economics.parallel_weeks
-        firm.communication = p.practices.communication_effect \
-            if p.practices.internal_communication else 0.0
-        for s in firm.working_staff():
-            s.morale = float(wf.announcement_morale(s.morale, p.workforce.morale_drop,
-                                                    firm.communication))
-        if p.practices.internal_communication:
-            firm.ledger.transition += p.practices.communication_cost * len(firm.working_staff())
-        seats = self._heads_for(firm.load_forecast * share_new, home=False)
-        contract = self.vendor.contracts.get(firm.index)
-        new_seats = seats - (contract.seats if contract else 0)
-        if contract is not None and contract.live:
-            contract.pending_seats = seats  # the live team grows only at cut-over
-        else:
-            self.vendor.open_contract(firm.index, seats)
-        firm.ledger.transition += p.economics.setup_per_seat * max(new_seats, 0)
-        firm.vendor = self.vendor
-        if not p.destination.onshore_outsourcer:
-            self._news(firm, p.customers.media_salience, aware=True)
-
-    def _reshore(self, firm: Firm, share: float, w: int) -> None:
-        p = self.params
-        old = self.vendor_share(firm, firm.alpha)
-        firm.alpha = firm.planned_alpha = share
-        firm.reshore_weeks.append(w)
-        self.events.reshore = True
-        c = self.vendor.contracts[firm.index]
-        seats = math.ceil(c.seats * self.vendor_share(firm, share) / max(old, 1e-9))
-        released = c.seats - seats
-        firm.ledger.exit_penalty += released * p.economics.vendor_exit_weeks * production_cost(
-            1, self._vendor_hourly(), p.destination.paid_hours_week, p.market.productive_share)
-        c.seats = seats
-        if seats == 0:  # the contract ends: no fees, no news, a new one needs a transfer
-            c.live, c.pending_seats = False, None
-            c.cohorts[:] = 0
-        if share == 0:
-            self.population.aware[self.population.firm == firm.index] = False
-        # the plan is rewritten for the share kept; rehired home staff get the ramp allowance
-        self._write_business_case(firm, self.vendor_share(firm, share),
-                                  w + self.policy_of(firm).ramp_allowance_weeks)
-
-    def _write_business_case(self, firm: Firm, share: float, review_from: int) -> None:
-        """The plan the adaptive policy judges against (model.policies.business_case)."""
-        if firm.baseline_obs is None or firm.baseline_cost is None:
-            firm.business_case = None
-            return
-        complaints, csat = firm.baseline_obs
-        firm.business_case = business_case(self._views[firm.index], share,
-                                           self.vendor.orientation(self.params.practices),
-                                           complaints, csat, firm.baseline_cost, review_from)
-
-    def _transition(self, firm: Firm, w: int) -> None:
-        """Cut-over at the end of the notice period; leavers go after parallel running."""
-        p = self.params
-        if firm.cutover_week == w and firm.planned_alpha > firm.alpha:
-            leaving = [s for s in firm.staff if s.status == Status.notice]
-            morale = np.mean([s.morale for s in leaving]) if leaving else 1.0
-            accept = np.mean([s.acceptance for s in leaving]) if leaving else 0.0
-            quality = wf.transfer_quality(float(morale), float(accept))
-            c = self.vendor.contracts[firm.index]
-            if not c.live:
-                self.vendor.start_cohort(firm.index, p.workforce.knowledge_transfer_weeks
-                                         * quality)
-            else:
-                c.seats = c.pending_seats if c.pending_seats is not None else c.seats
-                c.pending_seats = None
-                c.cohorts[0] += max(0, c.seats - c.heads)
-            firm.alpha = firm.planned_alpha
-            self.events.cutover = True
-            firm.events.add("cutover")
-        pay = weekly_pay(p.home.monthly_pay)
-        for s in firm.staff:
-            if s.status == Status.notice and s.leave_week is not None and w >= s.leave_week:
-                s.status = Status.laid_off
-                firm.ledger.severance += p.economics.severance_weeks * pay
-        for s in firm.staff:
-            if not s.working:
-                s.remove()  # deregister from Mesa: leavers are gone for good
-        firm.staff = [s for s in firm.staff if s.working]
-
-    def vendor_share(self, firm: Firm, alpha: float) -> float:
-        """Expected share of the firm's contacts routed to the vendor at share ``alpha``."""
-        if not firm.tiered:
-            return alpha
-        m = self.params.market
-        mass = (1 - m.premium_share) * m.contact_rate_mass
-        eligible = mass / max(self._contact_mix(), 1e-12) * (1 - m.sensitive_share)
-        return alpha * eligible
 
     # 3 ---------------------------------------------------------------------
-    def workforce(self, w: int) -> None:
-        p = self.params
-        in_notice = [f for f in self.firms
-                     if f.announce_week is not None and f.announce_week <= w < f.cutover_week]
+    def workforce(self) -> None:
+        """Each firm's home team (``Firm.step_workforce``), then the vendor's cohorts."""
         for firm in self.firms:
-            firm.quits = 0
-            step_staff(firm.staff, self)
-            firm.strike = False
-            if firm in in_notice:
-                morale = StaffStats.of(firm.staff, p.home).morale
-                prob = wf.strike_probability(morale, p.workforce.strike_prob, firm.communication)
-                firm.strike = bool(self.rng.random() < prob)
-                self.events.strike |= firm.strike
-            self._acceptance(firm)
-            self._hire(firm)
-            firm.staff_stats = StaffStats.of(firm.staff, p.home)
-        self.vendor.step_workforce({f.index: p.practices for f in self.firms})
-
-    def _acceptance(self, firm: Firm) -> None:
-        last = firm.history[-1] if firm.history else None
-        if firm.vendor is None or last is None or "q_vendor" not in last:
-            return
-        gap = last["q_home"] - last["q_vendor"]
-        wp = self.params.workforce
-        if not firm.staff:
-            return
-        accept = np.fromiter((s.acceptance for s in firm.staff), float, len(firm.staff))
-        accept = wf.update_acceptance(accept, gap, wp.acceptance_rate, wp.acceptance_tolerance)
-        for s, a in zip(firm.staff, accept.tolist(), strict=True):
-            s.acceptance = a
-
-    def _hire(self, firm: Firm) -> None:
-        p = self.params
-        home_load = firm.load_forecast * (1 - self.vendor_share(firm, firm.alpha))
-        target = self._heads_for(home_load, home=True)
-        hires = target - len(firm.working_staff())
-        if hires <= 0:
-            return
-        firm.staff.extend(HomeStaff(self, firm, 0.0) for _ in range(hires))
-        firm.ledger.hiring += hires * p.economics.hiring_weeks * weekly_pay(p.home.monthly_pay)
+            firm.step_workforce()
+            self.events.strike |= firm.strike
+        self.vendor.step_workforce({f.index: self.params.practices for f in self.firms})
 
     # 5 ---------------------------------------------------------------------
     def routing(self, contacts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -476,7 +261,7 @@ class OffshoringModel(mesa.Model):
         ``n_contacts`` is the sampled count; the queue sees the expected volume.
         """
         p, m = self.params, self.params.market
-        share = self.vendor_share(firm, firm.alpha)
+        share = firm.vendor_share(firm.alpha)
         expected = self.expected_contacts()[firm.index] * (share if offshore else 1 - share)
         arrivals = expected * self.scale / m.open_hours_week
         if offshore:
@@ -550,7 +335,7 @@ class OffshoringModel(mesa.Model):
     def churn_and_switching(self) -> None:
         pop, c = self.population, self.params.customers
         idx = churn.draw_churners(pop.satisfaction, pop.unresolved, pop.image, pop.firm,
-                                  pop.tenure, self.base_hazard, *churn.coefficients(c), self.rng)
+                                  pop.tenure, self.base_hazard, churn.coefficients(c), self.rng)
         own = pop.firm[idx].astype(np.int64)
         for f, n in enumerate(np.bincount(own, minlength=self.params.n_firms).tolist()):
             if n:
@@ -594,14 +379,14 @@ class OffshoringModel(mesa.Model):
         by_segment = np.array([m.price_mass, m.price_mass * m.premium_price_factor])
         revenue = (self.stats.by_segment @ by_segment) * self.price_factors * self.scale
         for firm, fw in zip(self.firms, self.this_week, strict=True):
-            led, own = firm.ledger, self.profiles[firm.index]
+            led, own = firm.ledger, firm.profile
             led.revenue = float(revenue[firm.index])
             led.variable_cost = led.revenue * own.variable_cost_share
             led.home_wages = production_cost(firm.staff_stats.heads, own.hourly_cost,
                                              p.home.paid_hours_week, p.market.productive_share)
             c = self.vendor.contracts.get(firm.index)
             if c is not None and c.live:
-                led.vendor_billing = production_cost(c.heads, self._vendor_hourly(),
+                led.vendor_billing = production_cost(c.heads, p.destination.hourly_cost,
                                                      p.destination.paid_hours_week,
                                                      p.market.productive_share)
                 led.practices = self._practice_cost(c.heads)
@@ -611,9 +396,6 @@ class OffshoringModel(mesa.Model):
             if w >= 0:
                 firm.cum_profit += led.profit
                 firm.npv += led.profit * discount_factor(w, p.economics.discount_rate)
-
-    def _vendor_hourly(self) -> float:
-        return self.params.destination.hourly_cost
 
     def _practice_cost(self, heads: int) -> float:
         pr, site = self.params.practices, self.params.destination
@@ -633,8 +415,11 @@ class OffshoringModel(mesa.Model):
     def observation(self, w: int) -> None:
         counts = self.stats.counts
         for firm, fw in zip(self.firms, self.this_week, strict=True):
-            row = firm_kpis(self, firm, fw)
-            self._rows.append(row)
+            contract = self.vendor.contracts.get(firm.index)
+            live = contract if contract is not None and contract.live else None
+            proficiency = self.vendor.proficiency(firm.index) if live else float("nan")
+            self.datacollector.add_table_row(
+                KPI_TABLE, firm_kpis(w, firm, fw, self.stats, self.events, live, proficiency))
             obs = {"customers": float(counts[firm.index]), "complaints": fw.complaints,
                    "contacts": fw.contacts, "s_sum": fw.s_sum, "s_sq": fw.s_sq,
                    "service_cost": firm.ledger.service_cost}  # before the ledger is reset
@@ -649,16 +434,20 @@ class OffshoringModel(mesa.Model):
             firm.ledger = Ledger()
 
     # ------------------------------------------------------------------ results
-    def run(self) -> OffshoringModel:
-        """Run the configured horizon (``params.weeks``) from the current week."""
-        self.run_for(self.params.weeks)
-        return self
-
     def kpis(self, include_burn_in: bool = False) -> pd.DataFrame:
-        """Tidy per-firm weekly KPIs (one row per firm and week)."""
-        df = pd.DataFrame(self._rows, columns=KPI_COLUMNS)
+        """Tidy per-firm weekly KPIs (one row per firm and week, ``metrics.KPI_COLUMNS``):
+        the DataCollector's ``KPI_TABLE``, from week 0 unless ``include_burn_in``."""
+        df = self.datacollector.get_table_dataframe(KPI_TABLE)
         return df if include_burn_in else df[df["week"] >= 0].reset_index(drop=True)
 
     def summary(self) -> pd.DataFrame:
         """One row per firm: the run summary (see model.metrics.summarise)."""
         return summarise(self.kpis(), self.params)
+
+
+def firm_view(p: Params, fp: FirmProfile) -> Params:
+    """The parameters as a firm's policy sees them: its own policy and in-house hourly cost."""
+    if fp.policy is p.policy and fp.hourly_cost == p.home.hourly_cost:
+        return p
+    return p.model_copy(update={"policy": fp.policy, "home": p.home.model_copy(
+        update={"hourly_cost": fp.hourly_cost})})

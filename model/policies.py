@@ -1,4 +1,4 @@
-"""Relocation policies of the focal firm.
+"""Relocation policies of a firm (ODD 7.2).
 
 never · offshore at week t · outsource at home at week t · tiered · cost-driven
 (relocate when the projected saving exceeds a threshold; blind to churn) ·
@@ -11,7 +11,7 @@ cool-down).
 A policy sees only what a firm observes: complaints counted over the last
 review period, a CSAT survey of ``survey_size`` respondents (sampling noise
 included) and its own service cost per contact. It returns an action or None;
-the model carries actions out.
+the firm carries actions out (``model.relocation``, ODD 7.2).
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def business_case(p: Params, share: float, vendor_orientation: float, base_compl
     share of unresolved contacts, (1 - share) x u_home + share x u_vendor over
     u_home with u = 1 - expected resolution, since complaints come from bad
     experiences and an unresolved contact is the main one. ``share`` is the
-    expected vendor share of contacts (``model.vendor_share``).
+    expected vendor share of contacts (``model.relocation.vendor_share``).
     """
     fcr_base, c = p.market.fcr_base, p.customers
     home_orientation = p.home.customer_orientation

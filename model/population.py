@@ -40,9 +40,6 @@ class Population:
     def n_firms(self) -> int:
         return self.image.shape[1]
 
-    def customers_of(self, f: int) -> np.ndarray:
-        return self.firm == f
-
     def counts(self) -> np.ndarray:
         """Customers per firm (length M; one count per firm is faster than a bincount)."""
         return np.array([np.count_nonzero(self.firm == f) for f in range(self.n_firms)],

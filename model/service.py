@@ -16,6 +16,7 @@ laws as array functions, and the tests hold the kernel to them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -122,46 +123,67 @@ def notices_offshore(understood: np.ndarray, c: CustomerParams, rng: np.random.G
     return ~understood | (rng.random(understood.size) < c.notice_prob)
 
 
-# Columns of the per-channel tally returned by ``serve_contacts``.
+# Fields of the per-channel tally returned by ``serve_contacts`` (one record per channel).
 TALLY = ("contacts", "answered", "resolved", "abandoned", "s_sum", "s_sq", "complaints",
          "q_sum")
+TALLY_DTYPE = np.dtype([(name, np.float64) for name in TALLY])
+
+#: One record per channel: the figures ``serve_contacts`` reads (see ``channel_table``).
+CHANNEL_DTYPE = np.dtype([
+    ("p_abandon", np.float64), ("language_fit", np.float64), ("fcr", np.float64),
+    ("escalation", np.float64), ("wait_score", np.float64), ("orientation", np.float64),
+    ("access_gain", np.float64), ("offshore", np.bool_), ("reputation", np.float64)])
 
 
-def customer_coefficients(c: CustomerParams) -> np.ndarray:
-    """The customer parameters ``serve_contacts`` reads, in its order (float64)."""
-    return np.array([c.weight_resolution, c.weight_wait, c.weight_comprehension,
-                     c.weight_orientation, c.notice_prob, c.awareness_bias,
-                     c.sensitive_bias_factor, c.disconfirmation_weight, c.satisfaction_weight,
-                     c.expectation_anchor, c.expectation_rate, c.dissatisfied_below,
-                     c.complaint_prob, c.satisfaction_tenure_weeks])
+class CustomerCoefficients(NamedTuple):
+    """The customer parameters ``serve_contacts`` reads (``CustomerParams`` fields, ODD 7.7-7.8)."""
+
+    weight_resolution: float
+    weight_wait: float
+    weight_comprehension: float
+    weight_orientation: float
+    notice_prob: float
+    awareness_bias: float
+    sensitive_bias_factor: float
+    disconfirmation_weight: float
+    satisfaction_weight: float
+    expectation_anchor: float
+    expectation_rate: float
+    dissatisfied_below: float
+    complaint_prob: float
+    satisfaction_tenure_weeks: float
+
+
+def customer_coefficients(c: CustomerParams) -> CustomerCoefficients:
+    """The ``CustomerCoefficients`` of customer parameters ``c`` (floats)."""
+    return CustomerCoefficients(*(float(getattr(c, name))
+                                  for name in CustomerCoefficients._fields))
 
 
 def channel_table(channels: list[Channel | None], reputation: list[float], patience: float
                   ) -> np.ndarray:
-    """One row per channel: the figures ``serve_contacts`` reads (float64; None: zeros).
-
-    Columns: abandonment, language fit, resolution, escalation, wait score,
-    orientation, access gain, offshore (0/1), the firm's reputation.
-    """
-    table = np.zeros((len(channels), 9))
-    for row, ch, rep in zip(table, channels, reputation, strict=True):
+    """One ``CHANNEL_DTYPE`` record per channel (None: zeros): abandonment, language fit,
+    resolution, escalation, wait score, orientation, access gain, offshore, the firm's
+    reputation."""
+    table = np.zeros(len(channels), CHANNEL_DTYPE)
+    for i, (ch, rep) in enumerate(zip(channels, reputation, strict=True)):
         if ch is not None:
-            row[:] = (ch.queue.p_abandon, ch.language_fit, ch.fcr, ch.escalation,
-                      wait_score(ch, patience), ch.orientation, ch.access_gain,
-                      float(ch.offshore), rep)
+            table[i] = (ch.queue.p_abandon, ch.language_fit, ch.fcr, ch.escalation,
+                        wait_score(ch, patience), ch.orientation, ch.access_gain,
+                        ch.offshore, rep)
     return table
 
 
 @njit(cache=True)
 def serve_contacts(contacts: np.ndarray, channel: np.ndarray, sensitive: np.ndarray,
-                   table: np.ndarray, k: np.ndarray, aware: np.ndarray,
+                   table: np.ndarray, k: CustomerCoefficients, aware: np.ndarray,
                    ethnocentrism: np.ndarray, expectation: np.ndarray,
                    satisfaction: np.ndarray, unresolved: np.ndarray, valence: np.ndarray,
                    tenure: np.ndarray, rng: np.random.Generator
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Serve every contact of the week and update its customer (DESIGN steps 6 and 7).
+    """Serve every contact of the week and update its customer (ODD 3 steps 6 and 7).
 
-    ``contacts`` (sorted customer indices), ``channel`` (row of ``table``,
+    ``contacts`` (sorted customer indices), ``channel`` (record of ``table``,
     see ``channel_table``) and ``sensitive`` are per contact; ``k`` is
     ``customer_coefficients``. Per contact, the law of ``draw_outcomes``:
     abandoned, else understood, resolved at first contact (25 % less often
@@ -174,7 +196,7 @@ def serve_contacts(contacts: np.ndarray, channel: np.ndarray, sensitive: np.ndar
     unresolved streak and a possible complaint. A customer without a contact
     ends any streak and has no valence this week. Uniforms are drawn only
     where an outcome depends on them. Returns (transaction satisfaction per
-    contact, one row per channel of sums with the columns ``TALLY``).
+    contact, one ``TALLY_DTYPE`` record of sums per channel).
     """
     j = 0
     for i in range(valence.size):  # customers without a contact
@@ -184,41 +206,45 @@ def serve_contacts(contacts: np.ndarray, channel: np.ndarray, sensitive: np.ndar
             valence[i] = np.nan
             unresolved[i] = 0
     s_out = np.empty(contacts.size)
-    tally = np.zeros((table.shape[0], 8))  # the columns of TALLY
+    tally = np.zeros(table.shape[0], TALLY_DTYPE)
     for n in range(contacts.size):
-        i, row = contacts[n], table[channel[n]]
-        abandoned = rng.random() < row[0]
+        i, ch = contacts[n], table[channel[n]]
+        abandoned = rng.random() < ch.p_abandon
         understood = resolved = False
         if not abandoned:
-            understood = rng.random() < row[1]
-            resolved = rng.random() < (row[2] if understood else row[2] * MISUNDERSTOOD_RESOLUTION)
-            if not resolved and row[3] > 0:
-                resolved = rng.random() < row[3]
-        q = k[0] * resolved + k[2] * understood + row[6]
+            understood = rng.random() < ch.language_fit
+            resolved = rng.random() < (ch.fcr if understood
+                                       else ch.fcr * MISUNDERSTOOD_RESOLUTION)
+            if not resolved and ch.escalation > 0:
+                resolved = rng.random() < ch.escalation
+        q = k.weight_resolution * resolved + k.weight_comprehension * understood \
+            + ch.access_gain
         if not abandoned:
-            q += k[1] * row[4] + k[3] * row[5]
+            q += k.weight_wait * ch.wait_score + k.weight_orientation * ch.orientation
         q = min(max(q, 0.0), 1.0)
-        if row[7] > 0:
-            if not abandoned and (not understood or rng.random() < k[4]):
+        if ch.offshore:
+            if not abandoned and (not understood or rng.random() < k.notice_prob):
                 aware[i] = True
             if aware[i]:
-                q = min(max(q - k[5] * ethnocentrism[i] * (k[6] if sensitive[n] else 1.0), 0.0),
-                        1.0)
+                bias = k.awareness_bias * ethnocentrism[i] * (
+                    k.sensitive_bias_factor if sensitive[n] else 1.0)
+                q = min(max(q - bias, 0.0), 1.0)
         e = expectation[i]
-        s = min(max(q + k[7] * (q - e), 0.0), 1.0)
-        lam = k[8] / (1.0 + tenure[i] / k[13])
+        s = min(max(q + k.disconfirmation_weight * (q - e), 0.0), 1.0)
+        lam = k.satisfaction_weight / (1.0 + tenure[i] / k.satisfaction_tenure_weeks)
         satisfaction[i] = (1.0 - lam) * satisfaction[i] + lam * s
-        expectation[i] = e + k[10] * (k[9] * row[8] + (1.0 - k[9]) * q - e)
+        expectation[i] = e + k.expectation_rate * (
+            k.expectation_anchor * ch.reputation + (1.0 - k.expectation_anchor) * q - e)
         unresolved[i] = 0 if resolved else unresolved[i] + 1
         valence[i] = s
         s_out[n] = s
         t = tally[channel[n]]
-        t[0] += 1
-        t[1] += not abandoned
-        t[2] += resolved
-        t[3] += abandoned
-        t[4] += s
-        t[5] += s * s
-        t[6] += s < k[11] and rng.random() < k[12]
-        t[7] += q
+        t.contacts += 1
+        t.answered += not abandoned
+        t.resolved += resolved
+        t.abandoned += abandoned
+        t.s_sum += s
+        t.s_sq += s * s
+        t.complaints += s < k.dissatisfied_below and rng.random() < k.complaint_prob
+        t.q_sum += q
     return s_out, tally

@@ -7,7 +7,8 @@ import pytest
 
 from model import Customer, Firm, HomeStaff, OffshoreVendor, OffshoringModel, scenario
 from model import workforce as wf
-from model.agents import MAX_EXPERIENCE, Contract, StaffStats, Status, step_staff
+from model.agents import MAX_EXPERIENCE, Contract
+from model.staffing import HomeTeam, StaffStats, Status, step_staff
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def test_team_step_draws_as_stepping_each_employee() -> None:
     for _ in range(3):
         for s in one.firms[0].staff:
             s.step()
-        step_staff(team.firms[0].staff, team)
+        team.firms[0].quits += step_staff(team.firms[0].team, team.params, team.rng)
     state = [[(s.status, s.experience, s.morale) for s in m.firms[0].staff] for m in (one, team)]
     assert state[0] == state[1]
     assert one.firms[0].quits == team.firms[0].quits > 0
@@ -105,25 +106,25 @@ def test_team_step_draws_as_stepping_each_employee() -> None:
 
 
 def test_staff_stats_of_a_team(model: OffshoringModel) -> None:
-    firm, site = model.firms[0], model.params.home
-    staff = firm.staff[:3]
-    for s, (exp, morale, accept) in zip(staff, [(0.0, 0.2, 0.0), (10.0, 0.5, 0.3),
-                                                (52.0, 0.8, 0.9)], strict=True):
-        s.experience, s.morale, s.acceptance = exp, morale, accept
-    staff[2].status = Status.laid_off  # not counted
-    stats = StaffStats.of(staff, site)
+    site = model.params.home
+    team = HomeTeam()
+    team.hire([0.0, 10.0, 52.0])
+    team.morale[:] = [0.2, 0.5, 0.8]
+    team.acceptance[:] = [0.0, 0.3, 0.9]
+    team.status[2] = Status.laid_off  # not counted
+    stats = team.stats(site)
     prof = wf.proficiency(np.array([0.0, 10.0]), site.initial_proficiency, site.ramp_weeks)
     assert stats.heads == 2
     assert stats.proficiency == pytest.approx(prof.mean())
     assert stats.morale == pytest.approx(0.35) and stats.acceptance == pytest.approx(0.15)
-    assert StaffStats.of([], site) == StaffStats(heads=0, proficiency=0.0, morale=1.0,
-                                                 acceptance=0.0)
+    assert HomeTeam().stats(site) == StaffStats(heads=0, proficiency=0.0, morale=1.0,
+                                                acceptance=0.0)
 
 
 def test_weekly_staff_stats_follow_the_team() -> None:
     m = OffshoringModel(scenario("stay-home", n_customers=300, burn_in_weeks=2), rng=4)
     for firm in m.firms:
-        assert firm.staff_stats == StaffStats.of(firm.staff, m.params.home)
+        assert firm.staff_stats == firm.team.stats(m.params.home)
         assert firm.staff_stats.heads == len(firm.working_staff()) > 0
 
 

@@ -102,7 +102,7 @@ def test_kernel_probability_is_the_defined_law() -> None:
     U = rng.integers(0, 6, n).astype(np.int16)
     image = np.asfortranarray(rng.random((n, 3)).astype(np.float32))
     firm = rng.integers(-1, 3, n).astype(np.int16)
-    got = churn.weekly_probabilities(S, U, image, firm, h0, *churn.coefficients(C))
+    got = churn.weekly_probabilities(S, U, image, firm, h0, churn.coefficients(C))
     act = firm >= 0
     own = image[act, firm[act]]
     defined = churn.churn_probability(h0, churn.risk_score(
@@ -121,9 +121,9 @@ def test_drawn_churn_share_matches_the_probability(S, unresolved, rival) -> None
     n, h0 = 200_000, 0.0025
     S_, U, image, firm = _state(n, S, unresolved, 0.6, rival)
     p = churn.weekly_probabilities(S_[:1], U[:1], image[:1], firm[:1], h0,
-                                   *churn.coefficients(C))[0]
+                                   churn.coefficients(C))[0]
     tenure = np.zeros(n, np.int32)
-    idx = churn.draw_churners(S_, U, image, firm, tenure, h0, *churn.coefficients(C),
+    idx = churn.draw_churners(S_, U, image, firm, tenure, h0, churn.coefficients(C),
                               np.random.default_rng(3))
     assert abs(idx.size / n - p) < 5 * math.sqrt(p * (1 - p) / n)
     assert np.all(np.diff(idx) > 0) and (tenure == 1).all()
@@ -133,11 +133,11 @@ def test_prospects_never_churn_and_keep_their_tenure() -> None:
     S, U, image, firm = _state(1000, 0.0, 3, 0.0, 1.0)  # the highest hazard there is
     firm[::2] = -1
     tenure = np.zeros(1000, np.int32)
-    idx = churn.draw_churners(S, U, image, firm, tenure, 0.5, *churn.coefficients(C),
+    idx = churn.draw_churners(S, U, image, firm, tenure, 0.5, churn.coefficients(C),
                               np.random.default_rng(4))
     assert (firm[idx] == 0).all() and idx.size > 0
     assert (tenure[::2] == 0).all() and (tenure[1::2] == 1).all()
-    none = churn.draw_churners(S, U, image, firm, tenure, 0.0, *churn.coefficients(C),
+    none = churn.draw_churners(S, U, image, firm, tenure, 0.0, churn.coefficients(C),
                                np.random.default_rng(4))
     assert none.size == 0  # h0 = 0: nobody leaves
 

@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from experiments.runs import params_from
-from model.params import ParameterError, Params, build, field_names, load_toml, printable
+from model.config import load_toml
+from model.params import ParameterError, Params, build, field_names, printable
 
 ROOT = Path(__file__).resolve().parents[1]
 

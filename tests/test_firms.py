@@ -9,7 +9,8 @@ import pytest
 from experiments.runs import params_from
 from model import OffshoringModel, scenario
 from model import image as image_mod
-from model.params import FirmProfile, ParameterError, Params, PolicyKind, load_toml
+from model.config import load_toml
+from model.params import FirmProfile, ParameterError, Params, PolicyKind
 from model.runner import simulate
 
 SHORT = dict(n_customers=1000, weeks=30, burn_in_weeks=10)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from model.config import load_toml
 from model.params import (
     ParameterError,
     Params,
@@ -14,7 +15,6 @@ from model.params import (
     field_names,
     iter_fields,
     json_schema,
-    load_toml,
 )
 from model.presets import SCENARIOS, scenario
 

@@ -311,6 +311,7 @@ def test_plan_without_baseline_complaints_gives_no_complaint_signal() -> None:
 def test_full_reshoring_ends_the_contract_and_its_fees() -> None:
     """Reshoring everything: the contract stops (no practice fees, no vendor news), and
     the service cost is the home team's alone from then on."""
+    from model import relocation
     from model.model import OffshoringModel
     from model.policies import Action as Act
 
@@ -319,7 +320,7 @@ def test_full_reshoring_ends_the_contract_and_its_fees() -> None:
     m.run_for(60)
     firm = m.focal
     assert m.vendor.contracts[0].live
-    m.carry_out(firm, Act("reshore", 0.0), int(m.time))
+    relocation.carry_out(firm, Act("reshore", 0.0), int(m.time))
     c = m.vendor.contracts[0]
     assert not c.live and c.seats == 0 and c.heads == 0
     m.run_for(10)

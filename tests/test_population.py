@@ -50,10 +50,9 @@ def test_images_start_near_reputation(pop_and_params) -> None:
     np.testing.assert_allclose(pop.image.mean(axis=0), [0.6, 0.5, 0.4], atol=0.003)
 
 
-def test_counts_and_customers_of() -> None:
+def test_counts() -> None:
     p = Params(n_customers=60)
     pop = create_population(p, np.full(3, 0.6), np.random.default_rng(1))
     pop.firm[:] = PROSPECT
     pop.firm[:5] = [0, 2, 2, 1, 2]
     assert pop.counts().tolist() == [1, 1, 3]
-    assert pop.customers_of(2).sum() == 3

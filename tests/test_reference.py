@@ -25,7 +25,16 @@ import pytest
 from scipy import stats
 
 from experiments.tools.reference import EQUIVALENCE_KPIS, ReferenceModel, kpi_means
-from model import OffshoringModel, churn, demand, image, satisfaction, scenario, service
+from model import (
+    OffshoringModel,
+    churn,
+    demand,
+    image,
+    relocation,
+    satisfaction,
+    scenario,
+    service,
+)
 from model import acquisition as acq
 from model import word_of_mouth as wom
 from model.population import PREMIUM
@@ -81,7 +90,7 @@ def test_churn_probability_matches_churn_kernels() -> None:
         pop.satisfaction[active], pop.unresolved[active], img[np.arange(active.size), own],
         churn.best_rival_image(img, own), c))
     kernel = churn.weekly_probabilities(pop.satisfaction, pop.unresolved, pop.image, pop.firm,
-                                        h0, *churn.coefficients(c))
+                                        h0, churn.coefficients(c))
     assert np.isnan(kernel[pop.firm < 0]).all()
     np.testing.assert_allclose(got, defined, rtol=RTOL)
     np.testing.assert_allclose(got, kernel[active], rtol=RTOL)
@@ -206,7 +215,7 @@ def test_news_matches_kernel_when_it_reaches_everyone() -> None:
     focal.planned_alpha = 0.7
     img = pop.image.copy()
     reached = wom.news(img, 0, 0.08, 1.0, pop.ethnocentrism, np.random.default_rng(0))
-    ref._news(focal, 0.08, aware=True)
+    ref.news(focal, 0.08, aware=True)
     after = ref.state()
     np.testing.assert_allclose(after.image, img, rtol=RTOL)
     np.testing.assert_array_equal(after.aware, pop.aware | (reached & (pop.firm == 0)))
@@ -220,7 +229,7 @@ def test_reshoring_clears_awareness_through_the_inherited_code() -> None:
         a.aware = a.firm == 0
     ref.vendor.open_contract(0, 10)
     ref.firms[0].alpha = ref.firms[0].planned_alpha = 0.7
-    ref._reshore(ref.firms[0], 0.0, 0)
+    relocation.reshore(ref.firms[0], 0.0, 0)
     assert not any(a.aware for a in agents)
     assert ref.firms[0].alpha == 0.0
 

@@ -191,9 +191,9 @@ def test_kernel_offshore_noticing_and_awareness_bias() -> None:
     sensitive = np.array([False, True, False] * 3)
     _, tally = _serve_all([abroad, clear, gone], channel_of, st, c, contacts, sensitive)
     assert st["aware"].tolist() == [True] * 3 + [False] * 3 + [True, False, False]
-    q = tally[:, service.TALLY.index("q_sum")]
+    q = tally["q_sum"]
     # misunderstood and resolved 25 % less often: quality drops the comprehension weight,
     # then the bias 0.2 x 0.5 (x 1.5 for the sensitive one) for the aware
-    assert tally[0, service.TALLY.index("contacts")] == 3
+    assert tally[0]["contacts"] == 3
     assert q[1] == pytest.approx(3 * 1.0)  # understood, resolved, unaware: quality 1
     assert q[2] == pytest.approx(0.0)      # all abandoned; customer 6 aware: 0 - bias, clipped

@@ -32,7 +32,7 @@ def decode(frame: bytes) -> np.ndarray:
 
 def test_series_matches_the_kpi_table(stepped: AppModel) -> None:
     kpis, series = stepped.kpis(), stepped.series()
-    assert series.n_weeks == stepped.weeks_done == 30
+    assert series.n_weeks == stepped.time == 30
     np.testing.assert_array_equal(series.weeks, np.arange(30))
     for firm in range(stepped.params.n_firms):
         mine = kpis[kpis["firm"] == firm]

@@ -97,7 +97,7 @@ def test_page_opens_on_the_default_scenario(page: Rendered) -> None:
 def test_step_advances_the_model_and_redraws_every_view(page: Rendered) -> None:
     before = page.frames()
     page.click("Step")
-    assert page.week() == 1 and page.models[0].weeks_done == 1
+    assert page.week() == 1 and page.models[0].time == 1
     after = page.frames()
     assert all(after[k] != before[k] for k in VIEW_KEYS), "a view was not redrawn"
     assert page.view_weeks() == {"1"}
@@ -120,7 +120,7 @@ def test_changed_controls_apply_on_reset(page: Rendered) -> None:
     assert page.week() == 0 and page.view_weeks() == {"0"}
     assert "press Reset to apply" not in page.texts()
     page.click("Step")
-    assert page.week() == 1 and new.weeks_done == 1
+    assert page.week() == 1 and new.time == 1
 
 
 def test_scenario_select_loads_the_preset(page: Rendered) -> None:
@@ -240,7 +240,7 @@ def test_stepping_and_redraw_reads_in_two_threads_never_raise() -> None:
         thread.join(timeout=120)
     assert not any(t.is_alive() for t in threads), "a thread hung (deadlock?)"
     assert errors == []
-    assert model.weeks_done == steps and reads >= min_reads
+    assert model.time == steps and reads >= min_reads
 
 
 def test_a_view_that_fails_to_draw_shows_its_error_and_the_rest_go_on(

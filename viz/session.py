@@ -1,4 +1,4 @@
-"""The model as the app runs it: stops at the horizon, remembers its seed, caches KPIs.
+"""The model as the app runs it: remembers its seed, caches KPIs, steps under a lock.
 
 Each browser session builds its own :class:`AppModel` (``viz.app.Page`` holds it in a
 per-session reactive variable; Mesa's Reset builds the next one from the validated
@@ -46,10 +46,11 @@ class Series:
 
 
 class AppModel(OffshoringModel):
-    """:class:`OffshoringModel` for the browser: Play stops at the horizon.
+    """:class:`OffshoringModel` for the browser.
 
-    ``running`` turns False once ``params.weeks`` weeks have been simulated, which
-    disables Mesa's Play and Step buttons until Reset.
+    The model's own ``running`` turns False once ``params.weeks`` weeks have been
+    simulated (``time`` reaches the horizon), which disables Mesa's Play and Step
+    buttons until Reset.
     """
 
     def __init__(self, params: Params | None = None, *, rng: int | None = None) -> None:
@@ -68,20 +69,11 @@ class AppModel(OffshoringModel):
         with self.lock:
             super()._advance_time(until)
 
-    def step(self) -> None:
-        """One week; stop at the horizon (called by Mesa inside :meth:`_advance_time`)."""
-        super().step()
-        self.running = self.weeks_done < self.params.weeks
-
     def snapshot(self) -> tuple[int, bool]:
-        """``(weeks_done, running)`` of one finished week, read under :attr:`lock`."""
+        """``(time, running)`` of one finished week (weeks simulated since the burn-in, as
+        an int), read under :attr:`lock`."""
         with self.lock:
-            return self.weeks_done, bool(self.running)
-
-    @property
-    def weeks_done(self) -> int:
-        """Weeks simulated since the burn-in (the week counter of the page)."""
-        return int(round(self.time))
+            return int(round(self.time)), bool(self.running)
 
     def series(self) -> Series:
         """The KPIs as arrays, computed once per week however many views ask.

@@ -121,7 +121,7 @@ class Board:
             frame = figure.render(series[0])
         self.images[key].value = frame
         self.boxes[key].attributes = {"data-view": key, "data-run": run_id(model),
-                                      "data-week": str(model.weeks_done)}
+                                      "data-week": str(int(round(model.time)))}
         self._set_error(key, None)
 
     def _try(self, key: str, action: Callable[[], None]) -> None:

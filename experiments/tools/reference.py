@@ -428,11 +428,10 @@ class ReferenceModel(OffshoringModel):
     # --- schedule -------------------------------------------------------------
     def _week(self, w: int) -> None:
         """The weekly schedule of the parent, with steps 4-11 run agent by agent."""
-        self.week = w
         self._snapshot = None
         self.calendar_and_events(w)                       # 1
-        self.firm_decisions(w)                            # 2
-        self.workforce(w)                                 # 3
+        self.firm_decisions()                             # 2
+        self.workforce()                                  # 3
         queues = self.ref_demand_and_routing()            # 4, 5
         talkers = self.ref_service(queues)                # 6, 7
         self.ref_word_of_mouth(talkers)                   # 8
@@ -509,15 +508,15 @@ class ReferenceModel(OffshoringModel):
             self.this_week[agent.adopt()].acquired += 1
 
     # --- customer side of firm events --------------------------------------
-    def _news(self, firm, salience: float, aware: bool) -> None:
+    def news(self, firm, salience: float, aware: bool) -> None:
         mark = aware and firm.planned_alpha > 0 and not self.params.destination.onshore_outsourcer
         self._ref_set.shuffle_do("hear_news", firm.index, salience,
                                  self.params.customers.media_reach, mark)
         self._snapshot = None
 
-    def _reshore(self, firm, share: float, w: int) -> None:
+    def forget_offshore(self, firm) -> None:
         with self._writeable_population():
-            super()._reshore(firm, share, w)
+            super().forget_offshore(firm)
 
 
 def _changed_rows(old: np.ndarray, new: np.ndarray) -> np.ndarray:

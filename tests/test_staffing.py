@@ -1,0 +1,122 @@
+"""The home team as arrays and the staffing rule (model.staffing, ODD 7.3)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from model import HomeStaff, OffshoringModel, scenario
+from model import workforce as wf
+from model.params import Params
+from model.queueing import agents_for_service_level
+from model.staffing import (
+    NO_LEAVE,
+    HomeTeam,
+    Status,
+    give_notice,
+    heads_for,
+    hire_initial_staff,
+    hires_needed,
+    lay_off_leavers,
+    step_staff,
+)
+
+
+def test_heads_for_a_load_is_erlang_c_over_productive_hours() -> None:
+    p = Params()
+    m, site = p.market, p.home
+    load = 10_000.0
+    agents = agents_for_service_level(load / m.open_hours_week, m.aht_minutes * site.aht_factor,
+                                      m.sl_target)
+    expected = math.ceil(agents * m.open_hours_week / (site.paid_hours_week * m.productive_share))
+    assert heads_for(load, site, m) == expected > 0
+    assert heads_for(0.0, site, m) == 0
+    assert heads_for(2 * load, site, m) > expected  # more load, more heads
+
+
+def test_hiring_fills_the_target_and_appends_rows_in_order() -> None:
+    p = Params()
+    team = HomeTeam()
+    hire_initial_staff(team, 5_000.0, p, np.random.default_rng(1))
+    target = heads_for(5_000.0, p.home, p.market)
+    assert len(team) == team.heads == target
+    assert hires_needed(team, 5_000.0, p) == 0
+    team.status[:3] = Status.laid_off  # three quit
+    assert hires_needed(team, 5_000.0, p) == 3
+    new = team.hire(np.zeros(3))
+    assert team.heads == target and new.tolist() == list(range(target, target + 3))
+    assert np.all(np.diff(team.ids) > 0)                       # hiring order
+    assert team.experience[-3:].tolist() == [0.0] * 3 and (team.morale[-3:] == 1.0).all()
+    assert (team.leave_week[-3:] == NO_LEAVE).all()
+
+
+def test_initial_experience_is_exponential_drawn_once() -> None:
+    p = Params()
+    team = HomeTeam()
+    hire_initial_staff(team, 5_000.0, p, np.random.default_rng(4))
+    ref = np.random.default_rng(4).exponential(52.0 / p.home.annual_attrition, size=len(team))
+    np.testing.assert_array_equal(team.experience, ref)
+
+
+def test_step_staff_without_attrition_learns_and_recovers() -> None:
+    p = scenario("stay-home", **{"home.annual_attrition": 0.0,
+                                 "workforce.morale_recovery": 0.5})
+    team = HomeTeam()
+    team.hire([0.0, 5.0, 9.0])
+    team.morale[:] = [0.2, 0.6, 1.0]
+    team.status[1] = Status.laid_off  # not stepped, no draw
+    rng = np.random.default_rng(0)
+    assert step_staff(team, p, rng) == 0
+    assert team.experience.tolist() == [1.0, 5.0, 10.0]
+    assert team.morale.tolist() == pytest.approx([0.6, 0.6, 1.0])
+    other = np.random.default_rng(0)
+    other.random(2)  # one uniform per working employee
+    assert rng.random() == other.random()
+
+
+def test_notice_and_lay_off_draw_a_permutation_of_the_employed() -> None:
+    team = HomeTeam()
+    team.hire(np.zeros(6))
+    team.status[0] = Status.laid_off
+    give_notice(team, 2, leave_week=12, rng=np.random.default_rng(9))
+    employed = np.array([1, 2, 3, 4, 5])
+    chosen = employed[np.random.default_rng(9).permutation(5)][:2]
+    assert np.flatnonzero(team.status == Status.notice).tolist() == sorted(chosen.tolist())
+    assert (team.leave_week[chosen] == 12).all()
+    assert lay_off_leavers(team, 11) == 0
+    assert lay_off_leavers(team, 12) == 2
+    gone = team.drop_leavers()
+    assert sorted(gone.tolist()) == sorted([0, *chosen.tolist()]) and len(team) == 3
+
+
+def test_home_staff_view_writes_through_to_the_arrays() -> None:
+    m = OffshoringModel(scenario("stay-home", n_customers=200, burn_in_weeks=0), rng=2)
+    firm = m.firms[1]
+    s = firm.staff[4]
+    assert isinstance(s, HomeStaff) and s.firm is firm
+    s.morale, s.experience, s.acceptance = 0.25, 7.0, 0.5
+    s.status = Status.notice
+    s.leave_week = 30
+    assert firm.team.morale[4] == 0.25 and firm.team.experience[4] == 7.0
+    assert firm.team.acceptance[4] == 0.5 and firm.team.status[4] == Status.notice
+    assert firm.team.leave_week[4] == 30
+    firm.team.morale[4] = 0.75  # and the other way round
+    assert s.morale == 0.75 and s.status is Status.notice and s.leave_week == 30
+    assert s.proficiency() == pytest.approx(float(wf.proficiency(
+        7.0, m.params.home.initial_proficiency, m.params.home.ramp_weeks)))
+
+
+def test_leavers_views_leave_the_model() -> None:
+    m = OffshoringModel(scenario("stay-home", n_customers=200, burn_in_weeks=0), rng=2)
+    firm = m.firms[0]
+    before = len(m.agents_by_type[HomeStaff])
+    gone = firm.staff[:2]
+    for s in gone:
+        s.status = Status.laid_off
+    firm.drop_leavers()
+    assert len(m.agents_by_type[HomeStaff]) == before - 2
+    assert all(s not in firm.staff for s in gone)
+    with pytest.raises(KeyError):
+        _ = gone[0].morale
