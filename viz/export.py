@@ -57,9 +57,9 @@ def kpis_parquet(model: AppModel) -> bytes:
 
 
 def file_stem(model: AppModel) -> str:
-    """``offshoring-us-india-seed1-week60``: names every download of one run and week."""
+    """``offshoring-us-india-seed1``: names every download of one run."""
     name = model.preset or "custom"
-    return f"offshoring-{name}-seed{model.seed}-week{model.weeks_done}"
+    return f"offshoring-{name}-seed{model.seed}"
 
 
 # ------------------------------------------------------------------------------- TOML

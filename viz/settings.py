@@ -169,18 +169,24 @@ def cutover_week(draft: Mapping[str, Any]) -> int | None:
 
 
 def shown_label(control: Control, draft: Mapping[str, Any]) -> str:
-    """A slider's label with its value, e.g. ``Announcement week: 26 (cut-over week 39)``."""
+    """A slider's label with its value, e.g. ``Announcement week: 26``."""
     value = draft[control.key]
     if control.kind == "int_slider":
-        text = f"{control.label}: {int(value)}"
-    elif control.kind == "float_slider":
-        text = f"{control.label}: {float(value):.2f}"
-    else:
-        return control.label
-    if control.key == "policy.week":
-        cut = cutover_week(draft)
-        text += f" (cut-over week {cut})" if cut is not None else " (not used by this policy)"
-    return text
+        return f"{control.label}: {int(value)}"
+    if control.kind == "float_slider":
+        return f"{control.label}: {float(value):.2f}"
+    return control.label
+
+
+def control_note(control: Control, draft: Mapping[str, Any]) -> str:
+    """A line shown under a control: the cut-over week beside the announcement week."""
+    if control.key != "policy.week":
+        return ""
+    cut = cutover_week(draft)
+    if cut is None:
+        return "No announcement: this policy decides when to move by itself"
+    return f"Cut-over (calls move to the vendor) in week {cut}, " \
+           f"{notice_weeks(draft['scenario'])} weeks after the announcement"
 
 
 def controls(draft: Mapping[str, Any]) -> list[Control]:
