@@ -219,7 +219,8 @@ def Page():
         valid = applied_of(new)
         if valid is not None:
             applied.value = valid
-        router.push(f"{router.path}?{to_query(new)}")
+        if router.set_path is not None:  # None: rendered without a router (tests)
+            router.push(f"{router.path or '/'}?{to_query(new)}")
 
     solara.Title(TITLE)
     solara.Style(MONITOR_CSS)
