@@ -72,7 +72,7 @@ class Rendered:
 
 
 @pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Rendered]:
+def page(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Rendered]:
     """The rendered page and every model it built, in order."""
     built: list[AppModel] = []
     original = AppModel.__init__
@@ -83,7 +83,7 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Rendered]:
 
     # wraps: Mesa's Reset inspects the signature (a **kwargs wrapper would get `scenario=`)
     monkeypatch.setattr(AppModel, "__init__", functools.wraps(original)(recording_init))
-    _, rc = solara.render(routed("/"), handle_error=False)
+    _, rc = solara.render(routed(getattr(request, "param", "/")), handle_error=False)
     yield Rendered(rc, built)
     rc.close()
 
@@ -328,3 +328,37 @@ def test_a_component_that_fails_to_render_is_contained(monkeypatch: pytest.Monke
         assert shown.week() == 1 and shown.view_weeks() == {"1"}
     finally:
         rc.close()
+
+
+ADDRESS = ("/?scenario=us-india&destination=philippines&policy.week=30&n_customers=600"
+           "&seed=4&twin=1")
+
+
+@pytest.mark.parametrize("page", [ADDRESS], indirect=True)
+def test_page_opens_on_the_address_settings_and_writes_changes_back(page: Rendered) -> None:
+    """Issue 15: the query string holds the settings; a change rewrites it."""
+    from viz.settings import from_query
+
+    model = page.models[0]
+    assert model.params.destination.name == "Philippines"
+    assert model.params.policy.week == 30 and model.params.n_customers == 600
+    assert model.seed == 4 and model.twin is not None and model.preset == "us-india"
+    assert "press Reset to apply" not in page.texts()  # controls = the running model
+    page.type_into("seed", "9")
+    assert "seed=9" in page.address() and "destination=philippines" in page.address()
+    draft, notes = from_query(page.address().partition("?")[2])
+    assert draft["seed"] == "9" and draft["policy.week"] == 30 and notes == []
+    page.click("Reset")
+    assert page.models[-1].seed == 9 and page.models[-1].params.policy.week == 30
+    assert "NPV vs stay-home twin" in page.monitors()
+
+
+def test_monitors_follow_the_steps(page: Rendered) -> None:
+    from viz.export import monitor_values
+
+    page.click("Step")
+    page.click("Step")
+    week, rows = monitor_values(page.models[0])
+    assert week == 1
+    assert f"data-value='{rows[0]['market_share']!r}'" in page.monitors()
+    assert "data-week='1'" in page.monitors()

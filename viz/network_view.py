@@ -193,7 +193,7 @@ class NetworkFigure(BlitFigure):
         lay = self.layout
         c = model.params.customers
         self.low, self.high = c.dissatisfied_below, c.satisfied_above
-        ax = self.fig.add_axes((0.0, 0.0, 0.74, 0.88))
+        ax = self.fig.add_axes((0.0, 0.0, 0.74, 0.84))
         ax.set_axis_off()
         ax.set_aspect("equal")
         colours = np.where(lay.weak[:, None], [[0.35, 0.35, 0.35, 0.16]],
@@ -216,8 +216,8 @@ class NetworkFigure(BlitFigure):
         total, drawn = lay.total, lay.nodes.size
         who = f"{total:,} customers" if drawn == total else \
             f"a random sample of {drawn:,} of {total:,} customers"
-        self.fig.text(0.01, 0.925, f"{who}, placed by their firm at week 0; colour: "
-                      "their firm now", fontsize=FONT, va="top", color="#333333")
+        self.fig.text(0.01, 0.925, f"{who},\nplaced by their firm at week 0; colour: their "
+                      "firm now", fontsize=FONT, va="top", color="#333333", linespacing=1.3)
         self._legend(model.params.n_firms)
 
     def _legend(self, n_firms: int) -> None:
