@@ -193,7 +193,8 @@ def test_monitor_html_carries_the_values(run: AppModel) -> None:
     html = monitors_html(run)
     _, rows = ex.monitor_values(run)
     for firm, row in enumerate(rows):
-        cell = f"data-monitor='market_share' data-firm='{firm}' data-value='{row['market_share']!r}'"
+        value = row["market_share"]
+        cell = f"data-monitor='market_share' data-firm='{firm}' data-value='{value!r}'"
         assert cell in html
     assert "NPV vs stay-home twin" in html
     assert ex.monitor_text(ex.MONITORS[0], 0.3312) == "33.1 %"
