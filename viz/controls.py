@@ -84,7 +84,7 @@ def setter(draft: dict[str, Any], key: str, on_draft: Callable[[dict[str, Any]],
 @solara.component
 def RunSettings(draft: dict[str, Any], on_draft: Callable[[dict[str, Any]], None]):
     """Speed of Play and the stay-home twin."""
-    with solara.Column(gap="2px") as main:
+    with solara.Column(gap="2px", style={"margin-top": "14px"}) as main:
         for control in run_controls():
             ControlInput(control, draft, None, setter(draft, control.key, on_draft, {}))
     return main
