@@ -96,7 +96,8 @@ def image_bytes(page: Page, view: str) -> bytes:
 def test_page_renders_offline_with_network_plots_and_help(
     app_url: str, chromium_browser: Browser, request_recorder: RequestRecorder
 ) -> None:
-    """Mesa's grid shows the network, six charts and the help; a screenshot is saved."""
+    """The grid shows the network and six charts, the About tab the help; a screenshot
+    is saved."""
     context = chromium_browser.new_context(viewport={"width": 1280, "height": 1950})
     request_recorder.attach(context)
     try:

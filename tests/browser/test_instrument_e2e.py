@@ -16,13 +16,20 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
-from browser_support import HOST, RequestRecorder, SolaraServer, free_port, server_env
-from browser_support import stop_process_group, wait_until_ready
+from browser_support import (
+    HOST,
+    RequestRecorder,
+    SolaraServer,
+    free_port,
+    server_env,
+    stop_process_group,
+    wait_until_ready,
+)
 from playwright.sync_api import Browser, Page, expect
 
 from viz import settings as st
-from viz.session import AppModel
 from viz.measure import step_and_wait, wait_for_week, week_of
+from viz.session import AppModel
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
