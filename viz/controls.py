@@ -49,7 +49,7 @@ def ControlInput(control: Control, draft: dict[str, Any], error: str | None,
                 if control.key == "speed":
                     items = [{"text": speed_label(c), "value": c} for c in control.choices]
                     solara.v.Select(label=control.label, items=items, v_model=value,
-                                    on_v_model=on_value, dense=True, hide_details=True)
+                                    on_v_model=on_value, hide_details=True)
                 else:
                     solara.Select(control.label, values=list(control.choices), value=value,
                                   on_value=on_value)
