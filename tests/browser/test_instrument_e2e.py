@@ -177,6 +177,16 @@ def assert_no_leftovers(page: Page) -> None:
     expect(page.locator(".vue-grid-item")).to_have_count(0)
 
 
+def wait_until_idle(page: Page) -> None:
+    """Wait until no ancestor of the views is faded (Solara dims the page while busy)."""
+    page.wait_for_function("""() => {
+        for (let e = document.querySelector('.offshoring-tiles'); e; e = e.parentElement) {
+            if (parseFloat(getComputedStyle(e).opacity) < 1) return false;
+        }
+        return true;
+    }""", timeout=60_000)
+
+
 def test_screenshots_week_0_and_60_and_the_layout_at_1024(
     app_url: str, chromium_browser: Browser
 ) -> None:
@@ -189,6 +199,7 @@ def test_screenshots_week_0_and_60_and_the_layout_at_1024(
         wait_for_week(page, 0)
         assert_no_leftovers(page)
         ARTIFACTS.mkdir(exist_ok=True)
+        wait_until_idle(page)
         page.screenshot(path=str(ARTIFACTS / "app-week0.png"))
         page.locator(".control-speed").click()
         page.get_by_role("option", name="as fast as possible").click()
@@ -208,6 +219,7 @@ def test_screenshots_week_0_and_60_and_the_layout_at_1024(
         assert week_of(page) >= 60
         if week <= 60:
             assert week_of(page) == 60
+        wait_until_idle(page)
         page.screenshot(path=str(ARTIFACTS / "app-week60.png"))
         for name in ("app-week0.png", "app-week60.png"):
             assert (ARTIFACTS / name).stat().st_size > 100_000
