@@ -57,3 +57,32 @@ def test_options_reach_the_server_command(
     assert argv[argv.index("--port") + 1] == "9001"
     assert "--production" not in argv and "--no-open" not in argv
     assert env == {"configured": "yes"}
+
+
+def test_all_interfaces_warn_about_no_authentication(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--host 0.0.0.0 starts (the server command is run) but warns first on stderr."""
+    monkeypatch.setattr(cli, "check_assets", lambda: None)
+    monkeypatch.setattr(cli, "configure_env", lambda: None)
+    calls: list[list[str]] = []
+    monkeypatch.setattr(cli.os, "execv", lambda path, argv: calls.append(argv))
+    assert main(["viz", "--host", "0.0.0.0", "--port", "9002"]) == 0
+    err = capsys.readouterr().err
+    assert "every network interface" in err and "no authentication" in err
+    assert len(calls) == 1
+    assert main(["viz"]) == 0  # the default, 127.0.0.1: no warning
+    assert "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host,warns", [("0.0.0.0", True), ("::", True), ("192.0.2.7", True),
+                                        ("example.org", True), ("127.0.0.1", False),
+                                        ("127.1.2.3", False), ("::1", False),
+                                        ("[::1]", False), ("localhost", False)])
+def test_exposure_warning_only_off_loopback(host: str, warns: bool) -> None:
+    from viz.serve import exposure_warning
+
+    message = exposure_warning(host, 8765)
+    assert (message is not None) == warns
+    if warns:
+        assert "no authentication" in message

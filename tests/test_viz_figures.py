@@ -31,9 +31,11 @@ def decode(frame: bytes) -> np.ndarray:
 
 
 def test_series_matches_the_kpi_table(stepped: AppModel) -> None:
-    kpis, series = stepped.kpis(), stepped.series()
+    """The series holds the burn-in year (weeks -52..-1), then the run's weeks."""
+    kpis, series = stepped.kpis(include_burn_in=True), stepped.series()
     assert series.n_weeks == stepped.time == 30
-    np.testing.assert_array_equal(series.weeks, np.arange(30))
+    burn = stepped.params.burn_in_weeks
+    np.testing.assert_array_equal(series.weeks, np.arange(-burn, 30))
     for firm in range(stepped.params.n_firms):
         mine = kpis[kpis["firm"] == firm]
         np.testing.assert_array_equal(series.values["customers"][:, firm], mine["customers"])

@@ -1,7 +1,9 @@
 """The page without a browser (solara.render): render, step, controls, reset, bad input.
 
-The page is wrapped in ``solara.AppLayout`` so that its sidebar is rendered. Models are
-observed by recording every ``AppModel`` the page builds (the initial one and each Reset).
+The page is wrapped in ``solara.AppLayout`` so that its sidebar is rendered, inside
+Solara's ``RoutingProvider`` so that it has an address (its query string holds the
+settings). Models are observed by recording every ``AppModel`` the page builds (the
+initial one and each Reset).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import ipyvue
 import ipyvuetify as v
 import pytest
 import solara
-from solara.widgets import GridLayout
+from solara.autorouting import RoutingProvider
 
 from model import scenario
 from viz import app as viz_app
@@ -51,6 +53,17 @@ class Rendered:
         field.v_model = text
         field.fire_event("keyup.enter", None)
 
+    def address(self) -> str:
+        """The page's location as the router holds it (path and query string)."""
+        return self.find(solara.widgets.Navigator).widget.location
+
+    def monitors(self) -> str:
+        import ipywidgets
+
+        (html,) = [w.value for w in self.find(ipywidgets.HTML).widgets
+                   if "offshoring-monitors" in w.value]
+        return html
+
     def texts(self) -> str:
         alerts = self.find(v.Alert).widgets
         fields = self.find(v.TextField).widgets
@@ -59,7 +72,7 @@ class Rendered:
 
 
 @pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Rendered]:
+def page(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Rendered]:
     """The rendered page and every model it built, in order."""
     built: list[AppModel] = []
     original = AppModel.__init__
@@ -70,9 +83,24 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Rendered]:
 
     # wraps: Mesa's Reset inspects the signature (a **kwargs wrapper would get `scenario=`)
     monkeypatch.setattr(AppModel, "__init__", functools.wraps(original)(recording_init))
-    _, rc = solara.render(solara.AppLayout(children=[viz_app.Page()]), handle_error=False)
+    _, rc = solara.render(routed(getattr(request, "param", "/")), handle_error=False)
     yield Rendered(rc, built)
     rc.close()
+
+
+def with_class(root: object, name: str) -> Iterator[object]:
+    """Widgets under ``root`` (itself included) whose classes include ``name``."""
+    if name in str(getattr(root, "class_", None) or "").split():
+        yield root
+    for child in getattr(root, "children", None) or []:
+        if not isinstance(child, str):
+            yield from with_class(child, name)
+
+
+def routed(pathname: str):
+    """The page at an address, as the server renders it."""
+    return RoutingProvider(children=[solara.AppLayout(children=[viz_app.Page()])],
+                           routes=[solara.Route("/")], pathname=pathname)
 
 
 def test_page_opens_on_the_default_scenario(page: Rendered) -> None:
@@ -84,12 +112,14 @@ def test_page_opens_on_the_default_scenario(page: Rendered) -> None:
     frames = page.frames()
     assert set(frames) == set(VIEW_KEYS)
     assert all(frame[:2] == b"\xff\xd8" for frame in frames.values())  # JPEG images
-    grid = page.find(GridLayout).widget
-    assert len(grid.items) == len(VIEW_KEYS) + 1  # the views and the help
-    shown = next(item for item in grid.items if "offshoring-help" in item.class_)
-    markdown = str(getattr(shown.children[-1].template, "template", shown.children[-1].template))
+    assert [t.children for t in page.find(v.Tab).widgets] == [["Model"], ["About"]]
+    page.find(v.Tabs).widget.v_model = 1  # the About tab
+    column = next(with_class(page.find(v.Tabs).widget, "offshoring-help"))
+    markdown = str(getattr(column.children[-1].template, "template",
+                           column.children[-1].template))
     assert "What am I looking at?" in help_text() and "What am I looking at?" in markdown
     assert "Things to try:" in markdown
+    assert "Firm 0 (focal)" in page.monitors()
     assert "Running: 1,000 customers, seed 1" in str(
         page.find(ipyvue.Html, class_="offshoring-model").widget.children)
 
@@ -143,21 +173,21 @@ def test_wage_ratio_slider_sets_the_destination_cost(page: Rendered) -> None:
 @pytest.mark.parametrize("bad", ["abc"])
 def test_invalid_seed_shows_a_message_and_the_session_goes_on(page: Rendered, bad: str) -> None:
     page.type_into("seed", bad)
-    assert "seed must be" in page.texts()
+    assert "Seed must be" in page.texts()
     assert "Not applied" in page.texts()
     page.click("Step")  # the session still runs
     assert page.week() == 1
     page.click("Reset")  # Reset uses the last valid settings
     assert page.models[-1].seed == 1 and page.week() == 0
     page.type_into("seed", "7")
-    assert "seed must be" not in page.texts()
+    assert "Seed must be" not in page.texts()
     page.click("Reset")
     assert page.models[-1].seed == 7
 
 
-def test_out_of_range_customers_show_the_models_message(page: Rendered) -> None:
+def test_out_of_range_customers_show_the_apps_limits(page: Rendered) -> None:
     page.type_into("n_customers", "10")
-    assert "parameter 'n_customers' = 10 is out of range" in page.texts()
+    assert "Customers must be between 50 and 50,000, got 10" in page.texts()
     page.click("Reset")
     assert page.models[-1].params.n_customers == DEFAULT_CUSTOMERS
 
@@ -290,6 +320,7 @@ def test_a_component_that_fails_to_render_is_contained(monkeypatch: pytest.Monke
     _, rc = solara.render(solara.AppLayout(children=[viz_app.Page()]), handle_error=False)
     try:
         shown = Rendered(rc, [])
+        shown.find(v.Tabs).widget.v_model = 1  # the About tab
         alerts = [str(a.children) for a in shown.find(v.Alert).widgets]
         assert any("Could not show the help: OSError: HELP.md unreadable" in a for a in alerts)
         assert set(shown.frames()) == set(VIEW_KEYS) and shown.view_weeks() == {"0"}
@@ -297,3 +328,37 @@ def test_a_component_that_fails_to_render_is_contained(monkeypatch: pytest.Monke
         assert shown.week() == 1 and shown.view_weeks() == {"1"}
     finally:
         rc.close()
+
+
+ADDRESS = ("/?scenario=us-india&destination=philippines&policy.week=30&n_customers=600"
+           "&seed=4&twin=1")
+
+
+@pytest.mark.parametrize("page", [ADDRESS], indirect=True)
+def test_page_opens_on_the_address_settings_and_writes_changes_back(page: Rendered) -> None:
+    """Issue 15: the query string holds the settings; a change rewrites it."""
+    from viz.settings import from_query
+
+    model = page.models[0]
+    assert model.params.destination.name == "Philippines"
+    assert model.params.policy.week == 30 and model.params.n_customers == 600
+    assert model.seed == 4 and model.twin is not None and model.preset == "us-india"
+    assert "press Reset to apply" not in page.texts()  # controls = the running model
+    page.type_into("seed", "9")
+    assert "seed=9" in page.address() and "destination=philippines" in page.address()
+    draft, notes = from_query(page.address().partition("?")[2])
+    assert draft["seed"] == "9" and draft["policy.week"] == 30 and notes == []
+    page.click("Reset")
+    assert page.models[-1].seed == 9 and page.models[-1].params.policy.week == 30
+    assert "NPV vs stay-home twin" in page.monitors()
+
+
+def test_monitors_follow_the_steps(page: Rendered) -> None:
+    from viz.export import monitor_values
+
+    page.click("Step")
+    page.click("Step")
+    week, rows = monitor_values(page.models[0])
+    assert week == 1
+    assert f"data-value='{rows[0]['market_share']!r}'" in page.monitors()
+    assert "data-week='1'" in page.monitors()

@@ -27,7 +27,7 @@ def test_param_controls_take_bounds_defaults_and_text_from_the_fields() -> None:
     assert [c.key for c in st.controls(draft)] == list(st.ORDER)
     for key in ("policy.share", "customers.ethnocentrism_mean"):
         assert (by_key[key].lo, by_key[key].hi) == field_bounds(key)
-        assert rows[key]["description"] in by_key[key].help
+        assert by_key[key].help == st.HELP[key]  # in users' words, not the field's
     week = by_key["policy.week"]
     assert week.lo == field_bounds("policy.week")[0]
     assert week.hi == min(field_bounds("policy.week")[1], scenario(draft["scenario"]).weeks)
@@ -35,7 +35,7 @@ def test_param_controls_take_bounds_defaults_and_text_from_the_fields() -> None:
     for key in st.PRACTICES:
         assert by_key[key].kind == "bool" and rows[key]["description"] in by_key[key].help
     assert by_key["scenario"].choices == tuple(SCENARIOS)
-    assert rows["n_customers"]["description"] in by_key["n_customers"].help
+    assert "50 to 50,000" in by_key["n_customers"].help
 
 
 def test_destinations_are_the_site_presets_except_home() -> None:
@@ -82,7 +82,7 @@ def test_new_scenario_loads_its_values_but_keeps_size_and_seed() -> None:
 def test_seed_box_accepts_only_whole_numbers(text: str) -> None:
     checked = st.validate(st.change(st.default_draft(), "seed", text))
     assert not checked.ok and checked.params is None
-    assert "seed must be" in checked.errors["seed"]
+    assert checked.errors["seed"].startswith("Seed must be")
 
 
 @pytest.mark.parametrize("text,value", [("42", 42), (" 7 ", 7), ("1_000", 1000), ("0", 0)])
@@ -91,18 +91,21 @@ def test_seed_box_parses_whole_numbers(text: str, value: int) -> None:
     assert checked.ok and checked.seed == value
 
 
-def test_customer_count_out_of_the_models_range_is_its_own_message() -> None:
-    """Params.replace decides: its one-line message names the field and the range."""
-    checked = st.validate(st.change(st.default_draft(), "n_customers", "10"))
-    assert not checked.ok
-    assert checked.errors["n_customers"].startswith("parameter 'n_customers' = 10")
-    assert "allowed range" in checked.errors["n_customers"]
+def test_customer_count_out_of_range_names_the_control_and_the_apps_limits() -> None:
+    """The message uses the control's label and the app's own limits (issue 15)."""
+    for text in ("10", "49", "50001", "5000000"):
+        checked = st.validate(st.change(st.default_draft(), "n_customers", text))
+        assert not checked.ok
+        assert checked.errors["n_customers"].startswith(
+            "Customers must be between 50 and 50,000"), checked.errors
+        assert "parameter" not in checked.errors["n_customers"]
 
 
 def test_customer_count_above_the_app_cap_is_refused() -> None:
     too_many = str(st.APP_MAX_CUSTOMERS + 1)
     checked = st.validate(st.change(st.default_draft(), "n_customers", too_many))
     assert "offshoring run" in checked.errors["n_customers"]
+    assert checked.errors["n_customers"].startswith("Customers must be between 50 and 50,000")
     ok = st.validate(st.change(st.default_draft(), "n_customers", str(st.APP_MAX_CUSTOMERS)))
     assert ok.ok and ok.params is not None and ok.params.n_customers == st.APP_MAX_CUSTOMERS
 
@@ -110,8 +113,8 @@ def test_customer_count_above_the_app_cap_is_refused() -> None:
 def test_a_refused_parameter_is_reported_on_its_control() -> None:
     """A value the model refuses (here a share above 1) names that control, never raises."""
     checked = st.validate(st.change(st.default_draft(), "policy.share", 1.5))
-    assert set(checked.errors) == {"policy.share"}
-    assert "allowed range [0, 1]" in checked.errors["policy.share"]
+    assert checked.errors == {"policy.share": "Share of calls relocated must be between 0 and "
+                                              "1, got 1.5"}
 
 
 def test_several_bad_values_are_all_reported() -> None:
@@ -122,5 +125,5 @@ def test_several_bad_values_are_all_reported() -> None:
 def test_parse_helpers_raise_parameter_errors() -> None:
     with pytest.raises(ParameterError, match="whole number"):
         st.parse_whole("3.5", "thing")
-    with pytest.raises(ParameterError, match=">= 0"):
+    with pytest.raises(ParameterError, match="0 or more"):
         st.parse_seed("-4")

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from viz.assets import cache_dir, configure_env, missing_files
+from viz.serve import warn_if_exposed
 
 HOST = "127.0.0.1"
 PORT = 8765  # Solara's own default
@@ -45,6 +46,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
     """Check the assets, configure the offline environment, exec the server."""
     check_assets()
     configure_env()
+    warn_if_exposed(args.host, args.port)
     argv = solara_argv(args.host, args.port, dev=args.dev, open_browser=args.open)
     print(f"offshoring viz: serving http://{args.host}:{args.port}/ (Ctrl-C to stop)",
           flush=True)

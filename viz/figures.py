@@ -214,7 +214,8 @@ def grow(limits: tuple[float, float] | None, lo: float, hi: float,
     if limits is not None and limits[0] <= lo and hi <= limits[1]:
         return limits
     if limits is None:  # generous: noise around a level should not force regrowth
-        pad = max(0.1 * (hi - lo), 0.2 * max(abs(lo), abs(hi)), 1e-9)
+        pad = max(0.1 * (hi - lo), 0.2 * max(abs(lo), abs(hi)))
+        pad = pad or 1.0  # a flat zero series: 0 +- 1, never a 1e-9 offset
         new_lo, new_hi = lo - pad, hi + pad
     else:
         new_lo, new_hi = min(lo, limits[0]), max(hi, limits[1])
@@ -233,13 +234,22 @@ def week_limit(current: int, last_week: int, horizon: int) -> int:
     return max(current, last_week + 1)
 
 
+BURN_IN_COLOUR = "#e8e8e8"
+
+
 class ChartFigure(BlitFigure):
-    """Two stacked time-series axes of one :class:`Panel`, a line per firm and KPI."""
+    """Two stacked time-series axes of one :class:`Panel`, a line per firm and KPI.
+
+    The week axis starts at the burn-in (``-burn_in_weeks``, shaded grey), so a chart has
+    a year of data from week 0 on. An axes without any value yet (the vendor before the
+    cut-over) says so instead of showing an empty 0-1 range.
+    """
 
     def __init__(self, panel: Panel, params: Params) -> None:
         super().__init__()
         self.panel = panel
         self.horizon = params.weeks
+        self.start = -params.burn_in_weeks
         firms = range(params.n_firms)
         self.axes = self.fig.subplots(2, 1, sharex=True)
         self.fig.subplots_adjust(left=0.11, right=0.98, top=0.86, bottom=0.1, hspace=0.32)
@@ -250,14 +260,22 @@ class ChartFigure(BlitFigure):
             ax.set_title(spec.title.format(currency=params.market.currency), fontsize=FONT,
                          loc="left", pad=3)
             ax.tick_params(labelsize=FONT, length=2, pad=1)
+            ax.ticklabel_format(axis="y", useOffset=False, style="plain")
             ax.grid(alpha=0.3, lw=0.5)
+            if self.start < 0:
+                ax.axvspan(self.start, 0, color=BURN_IN_COLOUR, lw=0, zorder=0)
             for line in spec.lines:
                 for f in ([0] if line.focal_only else firms):
                     (artist,) = ax.plot([], [], line.style, color=firm_colour(f), lw=1.1,
                                         animated=True)
                     self.lines.append((line, f, artist))
             ax.set_ylim(*(spec.limits or (0, 1)))
-        self.axes[1].set_xlabel("week", fontsize=FONT, labelpad=1)
+        self.axes[1].set_xlabel("week (grey: burn-in year, everything at home)",
+                                fontsize=FONT, labelpad=1)
+        self.empty = [ax.text(0.5, 0.5, "no data yet", transform=ax.transAxes, ha="center",
+                              va="center", fontsize=FONT + 1, color="#777777", animated=True)
+                      for ax in self.axes]
+        self.has_data = [False, False]
         shown = [0] if all(ln.focal_only for a in panel.axes for ln in a.lines) else firms
         handles = [Line2D([], [], color=firm_colour(f), lw=1.5) for f in shown]
         self.fig.legend(handles, [firm_label(f) for f in shown], loc="upper right", ncol=3,
@@ -266,7 +284,7 @@ class ChartFigure(BlitFigure):
         self.ylims: list[tuple[float, float] | None] = [a.limits for a in panel.axes]
         self.xmax = min(FIRST_WEEKS, self.horizon)
         for ax in self.axes:
-            ax.set_xlim(0, self.xmax)
+            ax.set_xlim(self.start, self.xmax)
         self.drawn_events: dict[str, tuple[tuple[int, int], ...]] = {}
         self.markers = [(m, self._marker_artist(ax, m)) for ax in self.axes for m in MARKERS]
 
@@ -291,7 +309,8 @@ class ChartFigure(BlitFigure):
 
     def dynamic_artists(self) -> list[Artist]:
         markers = (artist for _, artist in self.markers if artist.get_paths())  # skip empty
-        return [*markers, self.title,
+        empty = (text for text, has in zip(self.empty, self.has_data, strict=True) if not has)
+        return [*markers, self.title, *empty,
                 *(artist for _, _, artist in self.lines)]
 
     def update(self, series: Series) -> None:
@@ -307,10 +326,14 @@ class ChartFigure(BlitFigure):
             y = smoothed[key][:, f] * line.scale
             artist.set_data(weeks, y)
             data[self._axis_of(artist)].append(y)
-        if series.n_weeks:
+        if weeks.size:
             self._fit_weeks(int(weeks[-1]))
-            for i, values in data.items():
-                self._fit_values(i, np.concatenate(values))
+        for i, values in data.items():
+            joined = np.concatenate(values) if values else np.empty(0)
+            self.has_data[i] = bool(np.isfinite(joined).any())
+            self.empty[i].set_visible(not self.has_data[i])
+            if weeks.size:
+                self._fit_values(i, joined)
         self._draw_events(series)
 
     def _axis_of(self, artist: Line2D) -> int:
@@ -320,7 +343,7 @@ class ChartFigure(BlitFigure):
         new = week_limit(self.xmax, last_week, self.horizon)
         if new != self.xmax:
             self.xmax = new
-            self.axes[0].set_xlim(0, new)
+            self.axes[0].set_xlim(self.start, new)
             self.invalidate()
 
     def _fit_values(self, i: int, values: np.ndarray) -> None:

@@ -3,12 +3,16 @@
 Mesa 3.5.1's network drawer runs ``nx.spring_layout`` on construction and on every Reset
 (~15 s at 2,000 nodes) and redraws every edge each frame. Here:
 
-* **Layout, once per network.** Customers sit on an Archimedean spiral in the order of
-  the network's ring (the Watts-Strogatz lattice of :mod:`model.network`; arrival order
-  for Barabasi-Albert, hubs in the middle), evenly spaced along the arm: a customer's
-  strong ties are its neighbours along the arm, weak (rewired) ties are the faint chords.
-  It costs O(n) and is cached by the network's content, so a Reset that rebuilds the same
-  network reuses it and a new network gets its own.
+* **Layout, once per model, showing who belongs to whom.** Customers are placed in one
+  disc per firm (and one for prospects) by the firm they buy from at week 0, after the
+  burn-in; a disc's area is its share of the drawn customers. Inside a disc they sit on an
+  Archimedean spiral in the order of the network's ring (the Watts-Strogatz lattice of
+  :mod:`model.network`; arrival order for Barabasi-Albert), evenly spaced along the arm, so
+  a customer's strong ties are its neighbours along the arm and ties to other firms'
+  customers are the faint chords between discs. Colour is the firm *now*: as the run goes
+  on, the focal firm's losses show as rival-coloured dots in its blue disc. The layout
+  costs O(n), is deterministic (same network and week-0 firms, same layout) and is cached
+  by their content, so a Reset that rebuilds the same market reuses it.
 * **Sampled above** :data:`DRAW_MAX` **customers**: a uniform random sample (fixed per
   network, drawn from a generator seeded by the network itself, never the model's) keeps
   the picture readable and the frame cheap; the title says so.
@@ -53,6 +57,7 @@ class Layout:
     segments: np.ndarray  # (ties, 2, 2) line segments of the ties among drawn customers
     weak: np.ndarray  # (ties,) bool: the tie is a weak (rewired) tie
     total: int  # customers in the network
+    groups: tuple[tuple[int, float, float, float], ...] = ()  # (firm, x, y, radius) of a disc
 
 
 def spiral(n: int) -> np.ndarray:
@@ -68,14 +73,38 @@ def spiral(n: int) -> np.ndarray:
     return np.column_stack([r * np.cos(theta), r * np.sin(theta)])
 
 
-def digest(network: SocialNetwork) -> str:
-    """A content hash of the network (same ties, same digest), the layout cache key."""
+def digest(network: SocialNetwork, firm: np.ndarray | None = None) -> str:
+    """A content hash of the network and the customers' firms (the layout cache key)."""
     h = hashlib.sha256()
     for mat in (network.strong, network.weak):
         h.update(np.int64(mat.shape[0]).tobytes())
         h.update(np.ascontiguousarray(mat.indptr).tobytes())
         h.update(np.ascontiguousarray(mat.indices).tobytes())
+    if firm is not None:
+        h.update(np.ascontiguousarray(firm, dtype=np.int64).tobytes())
     return h.hexdigest()
+
+
+GROUP_RING = 0.56  # radius of the circle the discs' centres sit on
+GROUP_MAX = 0.44  # radius of a disc holding every drawn customer
+
+
+def group_discs(sizes: list[tuple[int, int]]) -> list[tuple[int, float, float, float]]:
+    """(group, x, y, radius) of one disc per group, area proportional to its size.
+
+    Centres are spread on a circle, the focal firm (group 0) on the left, the others
+    clockwise, prospects (group -1) last; a lone group sits in the middle.
+    """
+    total = sum(n for _, n in sizes) or 1
+    if len(sizes) == 1:
+        return [(sizes[0][0], 0.0, 0.0, 1.0)]
+    discs = []
+    for i, (group, n) in enumerate(sizes):
+        angle = np.pi - 2 * np.pi * i / len(sizes)
+        r = GROUP_MAX * np.sqrt(n / total)
+        discs.append((group, float(GROUP_RING * np.cos(angle)),
+                      float(GROUP_RING * np.sin(angle)), float(r)))
+    return discs
 
 
 def sample(n: int, key: str, limit: int = DRAW_MAX) -> np.ndarray:
@@ -90,16 +119,26 @@ def sample(n: int, key: str, limit: int = DRAW_MAX) -> np.ndarray:
     return np.sort(rng.choice(n, size=limit, replace=False))
 
 
-def compute_layout(network: SocialNetwork, key: str) -> Layout:
-    """Spiral positions of the drawn customers and the segments of their ties."""
+def compute_layout(network: SocialNetwork, key: str, firm: np.ndarray | None = None
+                   ) -> Layout:
+    """Positions of the drawn customers (a disc per week-0 firm, a spiral in ring order
+    inside each) and the segments of their ties."""
     nodes = sample(network.n, key)
-    positions = spiral(nodes.size)
+    group = np.zeros(nodes.size, dtype=np.int64) if firm is None else \
+        np.asarray(firm)[nodes].astype(np.int64)
+    order = sorted(set(group.tolist()), key=lambda g: (g < 0, g))  # firms, then prospects
+    discs = group_discs([(g, int((group == g).sum())) for g in order])
+    positions = np.empty((nodes.size, 2))
+    for g, x, y, r in discs:
+        members = np.flatnonzero(group == g)  # ascending: ring order
+        positions[members] = spiral(members.size) * r + (x, y)
     segs, weak = [], []
     for mat, is_weak in ((network.strong, False), (network.weak, True)):
         sub = sp.triu(mat[nodes][:, nodes], k=1).tocoo()
         segs.append(np.stack([positions[sub.row], positions[sub.col]], axis=1))
         weak.append(np.full(sub.row.size, is_weak))
-    return Layout(nodes, positions, np.concatenate(segs), np.concatenate(weak), network.n)
+    return Layout(nodes, positions, np.concatenate(segs), np.concatenate(weak), network.n,
+                  tuple(discs))
 
 
 class LayoutCache:
@@ -114,13 +153,13 @@ class LayoutCache:
         self._lock = Lock()
         self.computed = 0  # layouts computed so far (tests check the caching)
 
-    def get(self, network: SocialNetwork) -> Layout:
-        key = digest(network)
+    def get(self, network: SocialNetwork, firm: np.ndarray | None = None) -> Layout:
+        key = digest(network, firm)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        layout = compute_layout(network, key)
+        layout = compute_layout(network, key, firm)
         with self._lock:
             self._items[key] = layout
             self.computed += 1
@@ -150,11 +189,11 @@ class NetworkFigure(BlitFigure):
 
     def __init__(self, model: OffshoringModel, layouts: LayoutCache = LAYOUTS) -> None:
         super().__init__()
-        self.layout = layouts.get(model.network)
+        self.layout = layouts.get(model.network, model.population.firm.copy())
         lay = self.layout
         c = model.params.customers
         self.low, self.high = c.dissatisfied_below, c.satisfied_above
-        ax = self.fig.add_axes((0.0, 0.0, 0.74, 0.92))
+        ax = self.fig.add_axes((0.0, 0.0, 0.74, 0.84))
         ax.set_axis_off()
         ax.set_aspect("equal")
         colours = np.where(lay.weak[:, None], [[0.35, 0.35, 0.35, 0.16]],
@@ -168,8 +207,17 @@ class NetworkFigure(BlitFigure):
                                 edgecolors="black", linewidths=0.7, animated=True)
         ax.set_xlim(-1.03, 1.03)
         ax.set_ylim(-1.03, 1.03)
+        for g, x, y, r in lay.groups:
+            name = "prospects" if g < 0 else firm_label(g)
+            ax.text(x, y - r - 0.03, name, ha="center", va="top", fontsize=FONT,
+                    color="#333333")
         self.title = self.fig.text(0.01, 0.975, "", fontsize=FONT + 2, weight="bold",
                                    va="top", animated=True)
+        total, drawn = lay.total, lay.nodes.size
+        who = f"{total:,} customers" if drawn == total else \
+            f"a random sample of {drawn:,} of {total:,} customers"
+        self.fig.text(0.01, 0.925, f"{who},\nplaced by their firm at week 0; colour: their "
+                      "firm now", fontsize=FONT, va="top", color="#333333", linespacing=1.3)
         self._legend(model.params.n_firms)
 
     def _legend(self, n_firms: int) -> None:
@@ -182,7 +230,7 @@ class NetworkFigure(BlitFigure):
         pale = 1.0 - PALEST * (1.0 - np.array(to_rgb(firm_colour(0))))
         handles += [dot(PROSPECT_GREY), dot(tuple(pale)), dot("white", "black")]
         labels += ["prospect (no firm)", "pale: dissatisfied", "ring: knows it is\nserved offshore"]
-        self.fig.legend(handles, labels, loc="center left", bbox_to_anchor=(0.73, 0.5),
+        self.fig.legend(handles, labels, loc="center left", bbox_to_anchor=(0.70, 0.5),
                         fontsize=FONT, frameon=False, handletextpad=0.3, labelspacing=0.9)
 
     def dynamic_artists(self) -> list:
@@ -195,7 +243,4 @@ class NetworkFigure(BlitFigure):
         self.nodes.set_facecolors(node_colours(firm, pop.satisfaction[idx], self.low,
                                                self.high))
         self.rings.set_offsets(self.layout.positions[pop.aware[idx]])
-        total, drawn = self.layout.total, idx.size
-        who = f"{total:,} customers" if drawn == total else \
-            f"{drawn:,} of {total:,} customers (random sample)"
-        self.title.set_text(f"Customer network, week {int(round(model.time))}: {who}")
+        self.title.set_text(f"Customer network, week {int(round(model.time))}")

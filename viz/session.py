@@ -32,6 +32,8 @@ NUMERIC = [c for c in KPI_COLUMNS if c not in ("week", "firm", *EVENT_FLAGS)]
 class Series:
     """The KPIs so far as arrays: ``weeks`` (W,), ``values[col]`` (W, firms), flags (W,).
 
+    The burn-in weeks come first, numbered from ``-burn_in_weeks`` to -1.
+
     Event flags are the focal firm's (firm 0): its announcement, cut-over and reshoring,
     and the calendar and vendor events every firm sees.
     """
@@ -42,7 +44,8 @@ class Series:
 
     @property
     def n_weeks(self) -> int:
-        return int(self.weeks.size)
+        """Weeks simulated since the burn-in (rows of week >= 0)."""
+        return int((self.weeks >= 0).sum())
 
 
 class AppModel(OffshoringModel):
@@ -53,21 +56,29 @@ class AppModel(OffshoringModel):
     buttons until Reset.
     """
 
-    def __init__(self, params: Params | None = None, *, rng: int | None = None) -> None:
+    def __init__(self, params: Params | None = None, *, rng: int | None = None,
+                 twin: bool = False, preset: str | None = None) -> None:
         #: Held by whatever advances the model and whatever reads it for drawing.
         self.lock = threading.RLock()
         super().__init__(params, rng=rng)
         self.seed = rng
+        #: The scenario preset the settings started from (for the exported TOML).
+        self.preset = preset
+        #: The same market with the focal firm staying at home, stepped in lockstep.
+        self.twin = OffshoringModel(stay_home(self.params), rng=rng) if twin else None
         self._series: tuple[float, Series] | None = None
 
     def _advance_time(self, until: float) -> None:
         """Mesa's time advance (``step``, ``run_for``, ``run_until``), under :attr:`lock`.
 
         Mesa sets ``time`` before it runs the week, so the whole advance is one critical
-        section: a reader never sees the new week number with the old week's rows.
+        section: a reader never sees the new week number with the old week's rows. The
+        stay-home twin, if any, advances in the same critical section.
         """
         with self.lock:
             super()._advance_time(until)
+            if self.twin is not None:
+                self.twin.run_until(self.time)
 
     def snapshot(self) -> tuple[int, bool]:
         """``(time, running)`` of one finished week (weeks simulated since the burn-in, as
@@ -86,9 +97,17 @@ class AppModel(OffshoringModel):
             return self._series[1]
 
 
+def stay_home(params: Params) -> Params:
+    """The same scenario with the focal firm keeping every call at home (the twin)."""
+    changes: dict = {"policy.kind": "never"}
+    if params.firms and params.firms[0].policy is not None:
+        changes["firms.0.policy"] = None
+    return params.replace(**changes)
+
+
 def series_of(model: OffshoringModel) -> Series:
-    """Reshape ``model.kpis()`` (week-major, firm-minor rows) into :class:`Series`."""
-    kpis = model.kpis()
+    """Reshape the KPIs, burn-in weeks (< 0) included, into :class:`Series`."""
+    kpis = model.kpis(include_burn_in=True)
     firms = model.params.n_firms
     weeks = kpis["week"].to_numpy()[::firms]
     shape = (weeks.size, firms)
@@ -97,9 +116,10 @@ def series_of(model: OffshoringModel) -> Series:
     return Series(weeks, values, flags)
 
 
-def new_model(params: Params, seed: int) -> AppModel:
+def new_model(params: Params, seed: int, twin: bool = False,
+              preset: str | None = None) -> AppModel:
     """A fresh model for the app (the constructor runs the burn-in)."""
-    return AppModel(params, rng=seed)
+    return AppModel(params, rng=seed, twin=twin, preset=preset)
 
 
 def default_params() -> Params:

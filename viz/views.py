@@ -1,11 +1,14 @@
-"""The views of the page: network, time-series tiles, help and the week counter.
+"""The views of the page: network, time-series tiles, monitors, event key, About, run panel.
 
-Every view is a ``@solara.component`` taking the model, as Mesa's ``ComponentsView``
-expects. A step must redraw seven figures, and Reacton re-walks the whole page once for
-*each* component that reads Mesa's ``update_counter`` (measured: eight readers, eight
-passes, ~25 ms each). So exactly one component reads it, :func:`WeekCounter`: it shows
-the week and pushes the new frames into the image widgets of the session's
-:class:`Board`, which the tiles of the grid display. The tiles themselves render once.
+A step must redraw seven figures and the monitors, and Reacton re-walks the whole page
+once for *each* component that reads Mesa's ``update_counter`` (measured: eight readers,
+eight passes, ~25 ms each). So exactly one component reads it, :func:`RunPanel` (the
+buttons and the week counter): it pushes the new frames and monitor values into the
+widgets of the session's :class:`Board`, which the tiles display. The tiles, the monitors
+row and the grid render once.
+
+The tiles sit in a CSS grid (:data:`GRID_STYLE`) that fills wide screens with as many
+columns as fit and falls back to one column at 1,024 px; frames scale to their column.
 
 Each frame sits in a ``div`` with ``data-view``, ``data-week`` and ``data-run`` (which
 model) attributes, which the browser tests and the latency script (``python -m
@@ -34,21 +37,32 @@ import ipyvue
 import ipyvuetify as v
 import ipywidgets as widgets
 import solara
-from mesa.visualization.utils import update_counter
 
-from viz.figures import IMAGE_FORMAT, MARKERS, PANELS, TILE_PX, BlitFigure, ChartFigure
+from viz.export import MONITORS, monitor_text, monitor_values
+from viz.figures import (
+    BURN_IN_COLOUR,
+    IMAGE_FORMAT,
+    MARKERS,
+    PANELS,
+    BlitFigure,
+    ChartFigure,
+    firm_colour,
+    firm_label,
+)
 from viz.network_view import NetworkFigure
 from viz.session import AppModel
 from viz.settings import PRACTICES
 
 NETWORK = "network"
 VIEW_KEYS = (NETWORK, *PANELS)
-#: Frames scale down to the tile and keep their aspect ratio.
-IMAGE_LAYOUT = {"max_width": "100%", "max_height": f"{TILE_PX[1]}px", "object_fit": "contain"}
+#: Frames scale to their grid column and keep their aspect ratio.
+IMAGE_LAYOUT = {"width": "100%", "height": "auto", "object_fit": "contain"}
 ERROR_CLASS = "offshoring-tile-error"
 logger = logging.getLogger(__name__)
-HELP_STYLE = {"height": f"{TILE_PX[1]}px", "overflow-y": "auto", "padding": "4px 8px",
-              "font-size": "13px"}
+#: As many columns of at least 420 px as fit: 1 at 1,024 px, 2 at 1,280, 3-4 on wide screens.
+GRID_STYLE = {"display": "grid", "grid-template-columns": "repeat(auto-fill, minmax(420px, 1fr))",
+              "gap": "8px", "width": "100%"}
+MONITOR_CLASS = "offshoring-monitors"
 
 
 def help_text() -> str:
@@ -84,6 +98,8 @@ class Board:
         self.boxes = {key: ipyvue.Html(tag="div", class_="offshoring-view",
                                        attributes={"data-view": key, "data-week": ""},
                                        children=[self.images[key]]) for key in VIEW_KEYS}
+        #: The monitors row: an HTML table rewritten each week (one widget, no re-render).
+        self.monitors = widgets.HTML(value="", layout={"width": "100%"})
         self.figures: dict[str, BlitFigure] = {}
         self.shown: tuple[AppModel | None, float] = (None, -1.0)
         self._lock = Lock()
@@ -109,6 +125,10 @@ class Board:
                 if figure is None:
                     continue  # its figure could not be built: the tile shows why
                 self._try(key, lambda k=key, f=figure: self._draw(k, f, model, series))
+            try:
+                self.monitors.value = monitors_html(model)
+            except Exception:  # noqa: BLE001 (the monitors keep their last values)
+                logger.exception("monitors failed")
             self.shown = (model, model.time)
 
     def _draw(self, key: str, figure: BlitFigure, model: AppModel, series: list) -> None:
@@ -141,6 +161,44 @@ class Board:
         alert.children = [message]
         if len(box.children) != 2:
             box.children = [image, alert]
+
+
+def monitors_html(model: AppModel) -> str:
+    """The monitors row as an HTML table: a row per firm, a column per monitor.
+
+    Each cell carries ``data-monitor``, ``data-firm`` and ``data-value`` (the unscaled KPI
+    value, ``repr`` of the float) for the tests; the caption names the KPI row's week.
+    """
+    week, rows = monitor_values(model)
+    twin = model.twin is not None
+    shown = [m for m in MONITORS if twin or m.key != "npv_vs_twin"]
+    head = "".join(f"<th>{m.label}</th>" for m in shown)
+    body = []
+    for firm, row in enumerate(rows):
+        dot = (f"<span style='color:{firm_colour(firm)}'>&#9679;</span> {firm_label(firm)}")
+        cells = "".join(
+            f"<td data-monitor='{m.key}' data-firm='{firm}' data-value='{row[m.key]!r}'>"
+            f"{monitor_text(m, row[m.key])}</td>" for m in shown)
+        body.append(f"<tr><th>{dot}</th>{cells}</tr>")
+    when = f"week {week}" + (" (burn-in)" if week < 0 else "")
+    note = "" if twin else " NPV vs a stay-home twin: tick Stay-home twin and Reset."
+    return (f"<table class='{MONITOR_CLASS}' data-week='{week}' data-run='{run_id(model)}'>"
+            f"<caption>Monitors: the last week simulated, {when}.{note}</caption>"
+            f"<tr><th></th>{head}</tr>{''.join(body)}</table>")
+
+
+MONITOR_CSS = f"""
+.{MONITOR_CLASS} {{ border-collapse: collapse; font-size: 13px; width: 100%; }}
+.{MONITOR_CLASS} caption {{ caption-side: top; text-align: left; font-size: 12px;
+  color: #555; padding-bottom: 2px; }}
+.{MONITOR_CLASS} th, .{MONITOR_CLASS} td {{ padding: 2px 8px; text-align: right;
+  border-bottom: 1px solid #e0e0e0; white-space: nowrap; }}
+.{MONITOR_CLASS} tr th:first-child {{ text-align: left; }}
+.offshoring-key {{ display: flex; flex-wrap: wrap; gap: 2px 14px; font-size: 12px; }}
+.offshoring-key span.item {{ display: inline-flex; align-items: center; gap: 4px;
+  white-space: nowrap; }}
+.offshoring-tiles img {{ display: block; }}
+"""
 
 
 BoardContext = solara.create_context(None)
@@ -181,89 +239,60 @@ def TileFrame(key: str):
     return solara.Column(children=[board.boxes[key]], gap="0px")
 
 
-@solara.component
-def NetworkView(model: AppModel):
-    """The customer network, coloured by firm and shaded by satisfaction."""
-    return Tile(NETWORK)
-
-
-# One component per chart tile, as Mesa's grid calls each with the model only.
-@solara.component
-def MarketChart(model: AppModel):
-    return Tile("market")
-
-
-@solara.component
-def CustomersChart(model: AppModel):
-    return Tile("customers")
-
-
-@solara.component
-def ServiceChart(model: AppModel):
-    return Tile("service")
-
-
-@solara.component
-def MoneyChart(model: AppModel):
-    return Tile("money")
-
-
-@solara.component
-def VendorChart(model: AppModel):
-    return Tile("vendor")
-
-
-@solara.component
-def StaffChart(model: AppModel):
-    return Tile("staff")
-
-
-CHART_VIEWS = (MarketChart, CustomersChart, ServiceChart, MoneyChart, VendorChart, StaffChart)
+def marker_key_html() -> str:
+    """The colour key of the event markers and the burn-in shading, each swatch beside
+    its label (one flex item each, never split across lines)."""
+    items = [("background:" + BURN_IN_COLOUR + ";width:14px;height:10px", "burn-in year")]
+    for m in MARKERS:
+        if m.span:
+            items.append((f"background:{m.colour};opacity:0.6;width:14px;height:10px",
+                          m.label))
+        else:
+            border = {"-": "solid", "--": "dashed", ":": "dotted"}[m.style]
+            items.append((f"border-left:2px {border} {m.colour};width:4px;height:12px",
+                          m.label))
+    spans = "".join(f"<span class='item'><span style='display:inline-block;{style}'></span>"
+                    f"{label}</span>" for style, label in items)
+    return f"<div class='offshoring-key'><b>Events:</b>{spans}</div>"
 
 
 @solara.component
 def MarkerKey():
     """Colour key of the event markers drawn on every chart."""
-    with solara.Row(gap="4px 12px", style={"flex-wrap": "wrap", "font-size": "12px"}):
-        for m in MARKERS:
-            if m.span:
-                swatch = {"background": m.colour, "opacity": "0.6", "width": "14px",
-                          "height": "10px"}
-            else:
-                border = {"-": "solid", "--": "dashed", ":": "dotted"}[m.style]
-                swatch = {"border-left": f"2px {border} {m.colour}", "width": "4px",
-                          "height": "12px"}
-            with solara.Row(gap="4px", style={"align-items": "center"}):
-                solara.v.Html(tag="span", style_=";".join(
-                    f"{k}:{v}" for k, v in {"display": "inline-block", **swatch}.items()))
-                solara.Text(m.label)
+    return solara.HTML(tag="div", unsafe_innerHTML=marker_key_html())
 
 
 @solara.component
-def HelpView(model: AppModel):
-    """What the page shows, how to use it, what to notice and try; the marker key."""
-    return Guard(children=[HelpText()], name="help")
+def Monitors():
+    """The monitors row (its widget is rewritten by :meth:`Board.show` each week)."""
+    board = use_board()
+    return solara.Column(children=[board.monitors], gap="0px")
 
 
 @solara.component
-def HelpText():
-    with solara.Column(style=HELP_STYLE, classes=["offshoring-help"]) as main:
+def ModelTab():
+    """Monitors, the event key and the grid of views."""
+    with solara.Column(gap="6px", style={"width": "100%"}) as main:
+        Guard(children=[Monitors()], name="monitors")
         MarkerKey()
-        solara.Markdown(help_text())
+        with solara.Div(style=GRID_STYLE, classes=["offshoring-tiles"]):
+            for key in VIEW_KEYS:
+                Tile(key)
     return main
 
 
 @solara.component
-def WeekCounter(model: AppModel, board: Board):
-    """``Week N of H (date)`` in a :func:`Guard`; also pushes this week's frames into the
-    session's Board.
+def AboutTab():
+    """What the page shows, how to use it, what to notice and try (NetLogo's Info tab)."""
+    return Guard(children=[AboutText()], name="help")
 
-    The only reader of Mesa's ``update_counter`` on the page (see the module docstring).
-    The board is a prop, not the context: the sidebar renders outside the page's tree.
-    """
-    counter = update_counter.get()
-    solara.use_effect(lambda: show_safely(board, model), [model, counter])
-    return Guard(children=[WeekText(model, counter)], name="week counter")
+
+@solara.component
+def AboutText():
+    with solara.Column(style={"max-width": "900px", "font-size": "14px", "padding": "4px 8px"},
+                       classes=["offshoring-help"]) as main:
+        solara.Markdown(help_text())
+    return main
 
 
 def show_safely(board: Board, model: AppModel) -> None:
@@ -281,7 +310,7 @@ def WeekText(model: AppModel, counter: int):
     horizon = model.params.weeks
     when = model.week_date(week).isoformat()
     text = f"Week {week} of {horizon} ({when})" + ("" if running else ": horizon reached")
-    with solara.Column(gap="0px") as main:
+    with solara.Column(gap="0px", style={"margin-bottom": "10px"}) as main:
         solara.v.Html(tag="div", class_="offshoring-week", style_="font-size: 1.1rem",
                       attributes={"data-week": str(week), "data-run": run_id(model)},
                       children=[text])
@@ -291,15 +320,12 @@ def WeekText(model: AppModel, counter: int):
 
 
 def describe_run(model: AppModel) -> str:
-    """One line on the running model: size, seed, policy, destination and its cost."""
+    """The running model: size, seed, what the scenario does, cost and practices."""
     p = model.params
     flat = p.flat()
     practices = sum(bool(flat[key]) for key in PRACTICES)
+    twin = "; with a stay-home twin" if model.twin is not None else ""
     return (f"Running: {p.n_customers:,} customers, seed {model.seed}, policy "
             f"{p.policy.kind.value} to {p.destination.name} "
             f"({p.destination.hourly_cost:.2f} {p.market.currency}/h), "
-            f"{practices} of {len(PRACTICES)} practices")
-
-
-#: What Mesa's grid shows, in order: the network beside the help, then the charts.
-VIEWS = [(NetworkView, 0), (HelpView, 0), *((view, 0) for view in CHART_VIEWS)]
+            f"{practices} of {len(PRACTICES)} practices{twin}")

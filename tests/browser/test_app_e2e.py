@@ -96,7 +96,8 @@ def image_bytes(page: Page, view: str) -> bytes:
 def test_page_renders_offline_with_network_plots_and_help(
     app_url: str, chromium_browser: Browser, request_recorder: RequestRecorder
 ) -> None:
-    """Mesa's grid shows the network, six charts and the help; a screenshot is saved."""
+    """The grid shows the network and six charts, the About tab the help; a screenshot
+    is saved."""
     context = chromium_browser.new_context(viewport={"width": 1280, "height": 1950})
     request_recorder.attach(context)
     try:
@@ -106,9 +107,10 @@ def test_page_renders_offline_with_network_plots_and_help(
         expect(views).to_have_count(VIEW_COUNT)
         names = [views.nth(i).get_attribute("data-view") for i in range(VIEW_COUNT)]
         assert names[0] == "network" and len(set(names)) == VIEW_COUNT
-        grid_items = page.locator(".vue-grid-item:not(.vue-grid-placeholder)")
-        expect(grid_items).to_have_count(VIEW_COUNT + 1)  # Mesa's grid: views and help
+        expect(page.locator(".offshoring-tiles [data-view]")).to_have_count(VIEW_COUNT)
+        page.get_by_role("tab", name="About").click()
         expect(page.locator(".offshoring-help")).to_contain_text("What am I looking at?")
+        page.get_by_role("tab", name="Model").click()
         expect(page.locator(".offshoring-model")).to_contain_text("1,000 customers, seed 1")
         cost = scenario("offshore-morocco").destination.hourly_cost  # not a copy: it moves
         expect(page.locator(".offshoring-model")).to_contain_text(f"({cost:.2f} EUR/h)")
@@ -174,7 +176,7 @@ def test_invalid_seed_shows_a_message_and_the_session_survives(
     seed = page.locator(".control-seed input")
     seed.fill("abc")
     seed.press("Enter")
-    expect(page.get_by_text("seed must be a whole number, got 'abc'")).to_be_visible()
+    expect(page.get_by_text("Seed must be a whole number, got 'abc'")).to_be_visible()
     expect(page.locator(".settings-invalid")).to_be_visible()
     step_and_wait(page)  # the session still steps
     assert week_of(page) == 1
@@ -182,7 +184,7 @@ def test_invalid_seed_shows_a_message_and_the_session_survives(
     expect(page.locator(".offshoring-model")).to_contain_text("seed 1,")
     seed.fill("12")
     seed.press("Enter")
-    expect(page.get_by_text("seed must be")).to_have_count(0)
+    expect(page.get_by_text("Seed must be")).to_have_count(0)
     reset_and_wait(page)
     expect(page.locator(".offshoring-model")).to_contain_text("seed 12,")
     assert_offline(request_recorder)
