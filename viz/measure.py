@@ -134,7 +134,8 @@ def served(port: int, timeout: float = 60.0) -> Iterator[str]:
     """``offshoring viz`` on ``port`` in its own process group; killed on exit."""
     env = dict(os.environ)
     configure_env(env, block_cdn=True)
-    proc = subprocess.Popen([sys.executable, "-m", "viz.cli", "--port", str(port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "offshoring", "viz",
+                             "--port", str(port)], env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"

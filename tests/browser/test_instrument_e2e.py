@@ -42,7 +42,8 @@ def app_url(offline_assets: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     log = tmp_path_factory.mktemp("viz") / "server.log"
     port = free_port()
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "viz.cli", "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "-m", "offshoring", "viz", "--port",
+                                 str(port)],
                                 cwd=ROOT, env=server_env(), stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     server = SolaraServer(f"http://{HOST}:{port}/", proc, log)
