@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from model import scenario
-from model.params import load_toml
+from model.config import load_toml
 from model.presets import SCENARIOS
 from viz import app as viz_app
 from viz import export as ex
@@ -125,7 +125,7 @@ def run() -> AppModel:
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_toml_export_loads_back_to_equal_params(name: str, tmp_path: Path) -> None:
-    """What `offshoring run FILE.toml` reads (model.params.load_toml) is the same Params."""
+    """What `offshoring run FILE.toml` reads (model.config.load_toml) is the same Params."""
     draft = st.default_draft(name)
     for key, value in (("policy.share", 0.45), ("practices.procedures", True),
                        ("n_customers", "777"), ("wage_ratio", 0.3141592653589793),

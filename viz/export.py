@@ -3,7 +3,7 @@
 * :func:`kpis_csv`, :func:`kpis_parquet`: the run's weekly KPIs so far, exactly
   ``model.kpis()`` (one row per firm and week after the burn-in).
 * :func:`params_toml`: the parameters as a TOML file that ``offshoring run FILE.toml``
-  reads (``model.params.load_toml``): ``preset = "<scenario>"`` plus every value that
+  reads (``model.config.load_toml``): ``preset = "<scenario>"`` plus every value that
   differs from that preset, so the file reads as "this preset, but ...". It loads back to
   equal Params (checked by the tests); the seed goes in a comment and on the command line
   (``--seed``), as ``offshoring run`` takes it.
