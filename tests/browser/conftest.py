@@ -9,6 +9,7 @@ they fail.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -17,16 +18,22 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
 TESTS_DIR = str(Path(__file__).resolve().parents[1])
 if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
 
 from browser_support import (  # noqa: E402
     CHROMIUM,
+    HOST,
     RequestRecorder,
     SolaraServer,
+    free_port,
     launch_chromium,
+    server_env,
     solara_server,
+    stop_process_group,
+    wait_until_ready,
 )
 
 from viz.assets import cache_dir, missing_files  # noqa: E402
@@ -103,3 +110,22 @@ def solara_app(offline_assets: Path, tmp_path: Path) -> Iterator[Callable[..., S
             return stack.enter_context(solara_server(app, **kwargs))  # type: ignore[arg-type]
 
         yield start
+
+
+@pytest.fixture(scope="module")
+def app_url(offline_assets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``offshoring viz --port P`` in its own process group, offline; stopped after the
+    module (one server per test module: the modules' sessions stay apart)."""
+    log = tmp_path_factory.mktemp("viz") / "server.log"
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "offshoring", "viz", "--port",
+                                 str(port)],
+                                cwd=ROOT, env=server_env(), stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    server = SolaraServer(f"http://{HOST}:{port}/", proc, log)
+    try:
+        wait_until_ready(server, timeout=90)
+        yield server.url
+    finally:
+        stop_process_group(proc)

@@ -8,8 +8,7 @@ screenshot is saved to ``test-artifacts/app.png``.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,6 @@ from browser_support import (
     HOST,
     RequestRecorder,
     SolaraServer,
-    free_port,
-    server_env,
-    stop_process_group,
-    wait_until_ready,
 )
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -40,23 +35,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-@pytest.fixture(scope="module")
-def app_url(offline_assets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``offshoring viz --port P`` in its own process group, offline; stopped after."""
-    import subprocess
-
-    log = tmp_path_factory.mktemp("viz") / "server.log"
-    port = free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "offshoring", "viz", "--port", str(port)],
-                                cwd=ROOT, env=server_env(), stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    server = SolaraServer(f"http://{HOST}:{port}/", proc, log)
-    try:
-        wait_until_ready(server, timeout=90)
-        yield server.url
-    finally:
-        stop_process_group(proc)
 
 
 def open_app(context: BrowserContext, url: str) -> Page:

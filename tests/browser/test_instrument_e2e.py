@@ -8,22 +8,13 @@ are saved to ``test-artifacts/`` (``docs/img/`` holds the committed copies).
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
 from browser_support import (
-    HOST,
     RequestRecorder,
-    SolaraServer,
-    free_port,
-    server_env,
-    stop_process_group,
-    wait_until_ready,
 )
 from playwright.sync_api import Browser, Page, expect
 
@@ -37,21 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-@pytest.fixture(scope="module")
-def app_url(offline_assets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    log = tmp_path_factory.mktemp("viz") / "server.log"
-    port = free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "offshoring", "viz", "--port",
-                                 str(port)],
-                                cwd=ROOT, env=server_env(), stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    server = SolaraServer(f"http://{HOST}:{port}/", proc, log)
-    try:
-        wait_until_ready(server, timeout=90)
-        yield server.url
-    finally:
-        stop_process_group(proc)
 
 
 def query_of(page: Page) -> str:
