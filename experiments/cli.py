@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "experiments.sweep_cli",
     "experiments.bench",
     "experiments.reproduce",
+    "experiments.explore.command",
     "viz.cli",
 ]
 
