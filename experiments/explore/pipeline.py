@@ -114,11 +114,17 @@ def _manifest(out: Path, spec: ExploreSpec) -> dict[str, Any]:
         if m.get("digest") != spec.digest():
             raise ParameterError(f"--out '{out}' holds an explore of another spec (its worlds, "
                                  "strategies or sizes differ); use another folder")
+        have = set(m.get("computed_patterns", spec.computed_patterns))
+        if not set(spec.computed_patterns) <= have:
+            raise ParameterError(f"--out '{out}' was run without pattern(s) "
+                                 f"{sorted(set(spec.computed_patterns) - have)} of abc.patterns; "
+                                 "use another folder")
         return m
     out.mkdir(parents=True, exist_ok=True)
     (out / STORE).mkdir(exist_ok=True)
     (out / STORE / ".gitignore").write_text("*\n")
-    m = {"digest": spec.digest(), "spec": asdict(spec), "sessions": []}
+    m = {"digest": spec.digest(), "computed_patterns": list(spec.computed_patterns),
+         "spec": asdict(spec), "sessions": []}
     _write_json(path, m)
     return m
 
