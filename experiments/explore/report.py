@@ -38,6 +38,7 @@ def section(out_dir: str | Path) -> str:
     workers = sorted({x.get("workers") for x in sessions if x.get("workers")})
     sched = sorted({x.get("scheduler") for x in sessions if x.get("scheduler")})
     ts = s.get("task_seconds", {})
+    codes = ", ".join(sorted({x["code"] for x in sessions if x.get("code")})) or s.get("code")
     lines = [
         "## What we cannot rule out",
         "",
@@ -56,7 +57,7 @@ def section(out_dir: str | Path) -> str:
         f"worker(s){' (Dask ' + ', '.join(sched) + ')' if sched else ''}; "
         f"{ts.get('patterns_tasks', 0)} pattern tasks ({ts.get('patterns', 0) / 60:.0f} "
         f"worker-min) and {ts.get('levers_tasks', 0)} strategy runs "
-        f"({ts.get('levers', 0) / 60:.0f} worker-min). Code: `{s.get('code', '?')}`.",
+        f"({ts.get('levers', 0) / 60:.0f} worker-min). Code of the runs: `{codes}`.",
         "",
     ]
     if len(pats):
@@ -65,7 +66,7 @@ def section(out_dir: str | Path) -> str:
                   "values |", "|---:|---|---|---|---:|---:|---:|---|"]
         for r in pats.to_dict("records"):
             lines.append(
-                f"| {r['number']} | {r['pattern']} | {r['band_low']:g}-{r['band_high']:g} "
+                f"| {r['number']} | {r['pattern']} | {r['band_low']:.3g}-{r['band_high']:.3g} "
                 f"{r['unit']} | {'yes' if r['used'] else 'reported'} | {r['passed']} | "
                 f"{r['rejected']}{f' ({r["not_computed"]} n/a)' if r['not_computed'] else ''} "
                 f"| {r['sole_rejecter'] if r['used'] else ''} | {_f(r['value_p05'], 2)} / "
