@@ -6,6 +6,7 @@
 ===========================  ==========================================================
 ``worlds.csv``               every sampled world: seed, parameters, pattern values,
                              pass/fail per pattern, ``accepted``
+``accepted_worlds.csv``      the plausible worlds only (same columns)
 ``patterns.csv``             per pattern: band, used or reported only, worlds passed,
                              rejected, not computable, rejected by it alone
 ``constrained.csv``          parameters each pattern constrains (KS test, pass range)
@@ -236,6 +237,8 @@ def analyse(spec: ExploreSpec, out: str | Path) -> dict[str, Any]:
     for c in flags.columns:
         table[("pass_" + c) if c != "accepted" else c] = flags[c].to_numpy()
     table.to_csv(out / "worlds.csv", index=False, float_format="%.6g")
+    table[table["accepted"]].to_csv(out / "accepted_worlds.csv", index=False,
+                                    float_format="%.6g")
     use, report = list(spec.patterns), list(spec.computed_patterns)
     rej = abc.rejection_table(values, flags, use, report) if report else pd.DataFrame()
     rej.to_csv(out / "patterns.csv", index=False, float_format="%.6g")
