@@ -128,6 +128,6 @@ def figure(pairs: pd.DataFrame, table: pd.DataFrame, baseline: str, labels: dict
     ax.axhline(0, color="grey", lw=0.8)
     ax.axvline(0, color="grey", lw=0.8)
     ax.set(xlabel="monthly churn difference (points)", ylabel="final brand image difference",
-           title="d. Brand image and churn, one dot per world")
+           title="d. Image and churn, one dot per world")
     ax.legend(fontsize=7, markerscale=2)
     return fig

@@ -6,8 +6,12 @@ share of revenue) and ``y`` marks the worlds where the strategy beats the baseli
 PRIM peels a box towards higher density; along its peeling trajectory each box has a
 *coverage* (share of all the worlds where the strategy pays that lie in the box) and
 a *density* (share of the worlds in the box where it pays). We keep the box of
-largest coverage whose density reaches the spec's threshold (else the densest box),
-and state it in words. CART gives a second view: the leaves of a classification tree.
+largest coverage whose density reaches the spec's threshold (else the densest box).
+Its restrictions whose quasi-p value (Bryant & Lempert 2010, a one-sided binomial test)
+is below 0.05 are kept and the others dropped: the reported box is that pruned box, its
+coverage and density recomputed, and it is stated in words. With no restriction
+distinguishable from chance, the sentence says so (the full box stays in the table).
+CART gives a second view: the leaves of a classification tree.
 
 ema_workbench 3.0 calls pandas APIs deprecated in pandas 3 (``inplace=``): those
 warnings come from inside the library and are silenced here, narrowly by module.
@@ -53,6 +57,9 @@ class Box:
     quasi_p: dict[str, float]
     trajectory: pd.DataFrame = field(repr=False)
     chosen: int = -1
+    raw_limits: dict[str, tuple[float, float]] = field(default_factory=dict)
+    raw_coverage: float = math.nan
+    raw_density: float = math.nan
 
 
 def _restricted(lims: pd.DataFrame, init: pd.DataFrame) -> dict[str, tuple[float, float]]:
@@ -65,8 +72,10 @@ def _restricted(lims: pd.DataFrame, init: pd.DataFrame) -> dict[str, tuple[float
 
 
 def prim_box(x: pd.DataFrame, y: np.ndarray, threshold: float = 0.8, mass_min: float = 0.05,
-             peel_alpha: float = 0.05, target: str = "pays") -> Box | None:
-    """The first PRIM box of ``y`` over ``x`` (None when a class has < MIN_CASES worlds)."""
+             peel_alpha: float = 0.05, target: str = "pays", alpha: float = 0.05
+             ) -> Box | None:
+    """The first PRIM box of ``y`` over ``x``, pruned to its restrictions of quasi-p below
+    ``alpha`` (None when a class has fewer than MIN_CASES worlds)."""
     y = np.asarray(y, bool)
     if y.sum() < MIN_CASES or (~y).sum() < MIN_CASES:
         return None
@@ -82,8 +91,15 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, threshold: float = 0.8, mass_min: f
     qp = {k: float(min(v for v in pair if v >= 0)) if any(v >= 0 for v in pair) else math.nan
           for k, pair in box.p_values[i].items()} if i < len(box.p_values) else {}
     row = traj.loc[i]
-    return Box(target, float(y.mean()), float(row["coverage"]), float(row["density"]),
-               float(row["mass"]), int(row["n"]), lims, qp, traj, i)
+    keep = {k: v for k, v in lims.items() if qp.get(k, math.nan) < alpha}
+    inside = np.ones(len(y), bool)
+    for k, (lo, hi) in keep.items():
+        v = x[k].to_numpy(float)
+        inside &= (v >= lo) & (v <= hi)
+    return Box(target, float(y.mean()), float(y[inside].sum() / y.sum()),
+               float(y[inside].mean()), float(inside.mean()), int(inside.sum()), keep,
+               {k: qp[k] for k in keep}, traj, i, lims, float(row["coverage"]),
+               float(row["density"]))
 
 
 def cart_leaves(x: pd.DataFrame, y: np.ndarray, mass_min: float = 0.05) -> pd.DataFrame:
@@ -125,15 +141,22 @@ def condition(name: str, lo: float, hi: float, init: tuple[float, float],
 
 
 def in_words(strategy: str, box: Box | None, x: pd.DataFrame, labels: dict[str, str],
-             base: str = "stay home", target: str = "pays") -> str:
+             base: str = "stay home", target: str = "pays",
+             counts: tuple[int, int] | None = None) -> str:
     """A box as a sentence, e.g. 'Offshore Morocco pays in 78 % of the plausible worlds
     where A exceeds a and B is below b (...)'."""
+    phrase = {"pays": f"beats {base}", "does not pay": f"does not beat {base}",
+              "is best": "is the best strategy"}[box.target if box else target]
     if box is None:
-        return (f"{strategy} ({target}): no box (fewer than {MIN_CASES} plausible worlds "
-                "on one side).")
+        share = (f" in {counts[0]} of {counts[1]} plausible worlds" if counts else "")
+        return (f"{strategy} {phrase}{share}: no box (fewer than {MIN_CASES} worlds on one "
+                "side).")
     if not box.limits:
-        return (f"{strategy} {box.target} in {100 * box.density:.0f} % of the plausible worlds; "
-                "PRIM found no restriction that raises this.")
+        return (f"{strategy} {phrase} in {100 * box.base_rate:.0f} % of the plausible worlds; "
+                "PRIM's box (density "
+                f"{100 * box.raw_density:.0f} %, coverage {100 * box.raw_coverage:.0f} %) rests "
+                f"on {len(box.raw_limits)} restriction(s), none distinguishable from chance "
+                "(quasi-p >= 0.05): no region stands out.")
     conds = [condition(k, lo, hi, (float(x[k].min()), float(x[k].max())), labels.get(k))
              for k, (lo, hi) in box.limits.items()]
     joined = conds[0] if len(conds) == 1 else ", ".join(conds[:-1]) + " and " + conds[-1]

@@ -338,7 +338,13 @@ def _discovery(spec: ExploreSpec, worlds: pd.DataFrame, pairs: pd.DataFrame,
                                         for k, (lo, hi) in box.limits.items()) if box else "",
                     "quasi_p": "; ".join(f"{k}: {v:.2g}" for k, v in box.quasi_p.items())
                     if box else "",
-                    "sentence": in_words(label(s), box, x, labels, target=target)})
+                    "raw_coverage": box.raw_coverage if box else math.nan,
+                    "raw_density": box.raw_density if box else math.nan,
+                    "raw_limits": "; ".join(f"{k} in [{lo:.4g}, {hi:.4g}]"
+                                            for k, (lo, hi) in box.raw_limits.items())
+                    if box else "",
+                    "sentence": in_words(label(s), box, x, labels, target=target,
+                                         counts=(int(yy.sum()), len(yy)))})
                 if box is not None:
                     t = box.trajectory[["id", "coverage", "density", "mass", "res_dim",
                                         "n"]].copy()
@@ -352,7 +358,8 @@ def _discovery(spec: ExploreSpec, worlds: pd.DataFrame, pairs: pd.DataFrame,
                 leaves.append(lv)
     boxes = pd.DataFrame(rows, columns=["strategy", "label", "target", "base_rate", "coverage",
                                         "density", "mass", "worlds_in_box", "limits",
-                                        "quasi_p", "sentence"])
+                                        "quasi_p", "raw_coverage", "raw_density", "raw_limits",
+                                        "sentence"])
     boxes.to_csv(out / "prim_boxes.csv", index=False, float_format="%.6g")
     traj = pd.concat(trajs, ignore_index=True) if trajs else pd.DataFrame(
         columns=["strategy", "target", "id", "coverage", "density", "mass", "res_dim", "n",

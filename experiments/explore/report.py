@@ -124,8 +124,10 @@ def section(out_dir: str | Path) -> str:
         lines += ["### Where each strategy pays (PRIM)", "",
                   f"PRIM box over the uncertain parameters{obs}"
                   f": the box of largest coverage whose density reaches {s['threshold']:g} "
-                  "(else the densest). Where a strategy pays in more than that share of all "
-                  "worlds the box describes where it does *not* pay. Coverage: share of the "
+                  "(else the densest), pruned to its restrictions of quasi-p < 0.05 (the full "
+                  "box is in prim_boxes.csv). Where a strategy pays in more than that share of "
+                  "all worlds, the box describes where it does *not* pay; each strategy also "
+                  "gets a box of the worlds where it is the best. Coverage: share of the "
                   "target worlds inside the box; density: share of the box's worlds that are "
                   "targets. CART leaves: cart_leaves.csv; trade-off curves: "
                   "prim_tradeoff.png.", ""]
