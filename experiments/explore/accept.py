@@ -1,16 +1,15 @@
 """Plausible worlds: approximate Bayesian computation by rejection on published patterns.
 
 The pattern table is that of ``offshoring calibrate --patterns``
-(experiments/patterns.py, docs/calibration.md); patterns are named by their number
-there (1-based). In each world, the runs the chosen patterns need (``needed_runs``)
-are made once with the world's parameters and seed, and every pattern's value is
-computed from them (``Pattern.value``). A world is **accepted** when every pattern
+(experiments/research/patterns.py, docs/calibration.md); patterns are named by their
+number there (1-based). In each world, the runs the chosen patterns need
+(``needed_runs``) are made once with the world's parameters and seed (jobs of the
+sweep engine, ``execute``), and every pattern's value is computed from their stored
+weekly series (``world_patterns``, ``Pattern.value``). A world is **accepted** when every pattern
 used for acceptance has a finite value inside its tolerance band (a value that
 cannot be computed rejects). Patterns in ``also_report`` are computed and reported
 (how many worlds they would reject) but do not decide.
 
-This module and ``execute`` are the only ones importing experiments modules that
-are being moved: repoint the import below if experiments/patterns.py moves.
 """
 
 from __future__ import annotations
@@ -23,9 +22,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments.patterns import COLUMNS, PATTERNS, RUNS, RunData, needed_runs, verdict
-from model.presets import scenario
-from model.runner import simulate
+from experiments.research.patterns import (
+    COLUMNS,
+    PATTERNS,
+    RUNS,
+    RunData,
+    needed_runs,
+    verdict,
+)
+from model.params import Params
 
 PATTERN_COUNT = len(PATTERNS)
 
@@ -55,19 +60,17 @@ def column(number: int) -> str:
     return f"p{number}"
 
 
-# ------------------------------------------------------------------ in a worker
-def world_patterns(numbers: Sequence[int], overrides: dict[str, dict[str, Any]],
-                   customers: int, weeks: int, burn_in: int, seed: int) -> dict[str, float]:
-    """Pattern values of one world: each needed run once (``overrides[label]``: its dotted
-    overrides), then each pattern computed from those runs, NaN if it fails."""
-    runs: dict[str, RunData] = {}
-    for label in pattern_runs(numbers):
-        preset, _ = RUNS[label]
-        p = scenario(preset, n_customers=customers, weeks=weeks, burn_in_weeks=burn_in,
-                     **overrides[label])
-        k = simulate(p, seed).kpis
-        s = k.loc[(k["firm"] == 0) & (k["week"] >= 0), COLUMNS].reset_index(drop=True)
-        runs[label] = RunData(s, p.policy.week + p.workforce.notice_weeks)
+# ------------------------------------------------------------------ pattern values
+def run_data(series: pd.DataFrame, params: Params) -> RunData:
+    """The pattern view of one stored run: weeks >= 0 of ``COLUMNS``, and the nominal
+    cut-over of its parameters (``policy.week + workforce.notice_weeks``)."""
+    s = series.loc[series["week"] >= 0, COLUMNS].reset_index(drop=True)
+    return RunData(s, params.policy.week + params.workforce.notice_weeks)
+
+
+def world_patterns(numbers: Sequence[int], runs: dict[str, RunData]) -> dict[str, float]:
+    """Pattern values of one world from its runs (``runs[label]``), NaN where a pattern
+    cannot be computed."""
     out = {}
     for n in numbers:
         try:

@@ -1,238 +1,140 @@
-"""Running a list of tasks: the one execution seam of ``experiments.explore``.
+"""The runs of an exploration as jobs of the sweep engine, and what is read back.
 
-``run_tasks(tasks, workers, scheduler, out, desc)`` runs the tasks not yet stored in
-``out`` on local processes (``experiments.executors.local_executor``), on a Dask
-cluster (``--scheduler tcp://HOST:PORT`` or ``local``: ``dask_executor``) or, with one
-worker and no scheduler, in this process; it commits finished tasks in Parquet parts
-(``out/part-NNNNNN.parquet``, written atomically by ``experiments.store.write_table``)
-every ``chunk`` tasks or ``chunk_seconds`` seconds, with a tqdm progress bar. A task
-that raises is stored with ``status = "error"`` and its one-line message (the others
-go on); a task lost to the infrastructure is not stored and runs again next time. On
-Ctrl-C (or SIGTERM in the command) finished tasks are committed and the report says
-``interrupted``; re-running resumes, skipping every stored task.
+Every run is a ``experiments.sweeps.jobs.Job`` (parameters and seed; ``replicate`` is
+the world's number, ``label`` the pattern run's label or the strategy) executed by
+``experiments.sweeps.executors.run_jobs`` into one ``JobStore`` in ``DIR/store/``
+(which carries its own ``.gitignore``): the engine's worker isolation, chunked
+commits, progress bar and Ctrl-C handling, on whatever executor the caller gives
+(local processes, this process, a Dask cluster).
 
-The sweep engine's ``run_sweep``/``Store`` are tied to a sweep's design table; tasks
-here are arbitrary (a world's pattern runs, a strategy in a world), so this module
-uses the engine's executors and atomic writes directly. Repoint the two imports
-below when experiments/executors.py and experiments/store.py move.
+* World ``k``'s **pattern runs**: one job per run label the chosen patterns need
+  (``accept.pattern_runs``), with the world's values that apply to the label's preset
+  and the label's own fixed overrides, ``abc.weeks`` weeks, the world's seed. The
+  pattern values are computed here from the stored weekly series (``jobs.SERIES``
+  holds ``patterns.COLUMNS``).
+* Each **strategy run**: one job per (plausible world, strategy), ``weeks`` weeks, the
+  world's seed (common random numbers); its metrics are the stored summary outcomes.
+
+A job is keyed by its parameters and seed, so a second invocation runs only what the
+store lacks, and a run needed twice (a pattern run equal to a strategy run) is made once.
+A run that raises is recorded as failed and run again by the next invocation; until it
+succeeds its world counts as rejected (pattern run) or is left out of the answers
+(strategy run).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
-import datetime as dt
-import fcntl
-import os
-import socket
-import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-from tqdm import tqdm
 
-from experiments.executors import abandon, dask_executor, local_executor
-from experiments.store import write_table
-from model.params import ParameterError
+from experiments.explore import accept as abc
+from experiments.explore.answers import METRICS
+from experiments.explore.spec import ExploreSpec
+from experiments.explore.worlds import run_overrides
+from experiments.sweeps.executors import SweepReport, run_jobs
+from experiments.sweeps.jobs import Job, JobStore
+from model.presets import scenario
 
-PART = "part-{:06d}.parquet"
-META = ("task_id", "world", "label", "seed", "status", "error", "seconds", "worker",
-        "finished")
-
-
-@dataclass(frozen=True)
-class Task:
-    """One unit of work: ``fn(**kwargs)`` returning a dict of floats (module-level ``fn``,
-    so it pickles by reference). ``task_id`` is unique within an output folder."""
-
-    task_id: str
-    world: int
-    label: str
-    seed: int
-    fn: Callable[..., dict[str, float]]
-    kwargs: dict[str, Any]
+STORE = "store"
+#: Pattern runs' series loaded at a time (bounded memory for thousands of worlds).
+LOAD_BATCH = 400
 
 
-def run_task(task: Task) -> dict[str, Any]:
-    """Run one task in a worker; an exception becomes ``status = "error"``."""
-    t0 = time.perf_counter()
-    row: dict[str, Any] = {"task_id": task.task_id, "world": task.world, "label": task.label,
-                           "seed": task.seed}
-    try:
-        out = task.fn(**task.kwargs)
-        row.update(status="ok", error=None)
-        row.update({k: float(v) for k, v in out.items()})
-    except Exception as err:  # noqa: BLE001 (failure isolation: record and go on)
-        msg = str(err).splitlines()[0] if str(err) else ""
-        row.update(status="error", error=f"{type(err).__name__}: {msg}")
-    row.update(seconds=time.perf_counter() - t0, worker=f"{socket.gethostname()}:{os.getpid()}",
-               finished=dt.datetime.now(dt.UTC))
-    return row
+def open_store(out: Path) -> JobStore:
+    """The run store of the output folder ``out`` (created, git-ignored, locked)."""
+    store = JobStore.open(out / STORE)
+    ignore = out / STORE / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n")
+    return store
 
 
-@dataclass
-class TaskReport:
-    """What one ``run_tasks`` call did, and every stored row of its tasks."""
-
-    results: pd.DataFrame
-    total: int
-    skipped: int = 0
-    ran: int = 0
-    failed: int = 0
-    lost: int = 0
-    interrupted: bool = False
-    lost_messages: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def complete(self) -> bool:
-        return len(self.results) == self.total
+def pattern_jobs(spec: ExploreSpec, worlds: pd.DataFrame) -> list[Job]:
+    """The pattern runs of every world (none without computed patterns)."""
+    labels = abc.pattern_runs(spec.computed_patterns) if spec.computed_patterns else []
+    jobs = []
+    for w in worlds.to_dict("records"):
+        for label in labels:
+            preset, fixed = abc.run_preset(label)
+            p = scenario(preset, n_customers=spec.customers, weeks=spec.abc_weeks,
+                         burn_in_weeks=spec.burn_in,
+                         **run_overrides(spec.uncertainties, w, preset, fixed))
+            jobs.append(Job(p, int(w["seed"]), int(w["world"]), label))
+    return jobs
 
 
-# ------------------------------------------------------------------ the store
-def stored(out: Path) -> pd.DataFrame:
-    """Every committed row in ``out`` (empty frame if none)."""
-    parts = sorted(Path(out).glob("part-*.parquet"))
-    if not parts:
-        return pd.DataFrame(columns=list(META))
-    frames = [pd.read_parquet(p) for p in parts]
-    return pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
-        len(f) for f in frames) else frames[0]
+def strategy_jobs(spec: ExploreSpec, worlds: pd.DataFrame) -> list[Job]:
+    """Every strategy in every world of ``worlds``."""
+    return [Job(scenario(s, n_customers=spec.customers, weeks=spec.weeks,
+                         burn_in_weeks=spec.burn_in,
+                         **run_overrides(spec.uncertainties, w, s)),
+                int(w["seed"]), int(w["world"]), s)
+            for w in worlds.to_dict("records") for s in spec.strategies]
 
 
-def _commit(out: Path, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    numbers = [int(p.name[5:11]) for p in out.glob("part-*.parquet")]
-    df = pd.DataFrame(rows)
-    for c in df.columns:
-        if c not in META:
-            df[c] = df[c].astype("float64")
-    write_table(pa.Table.from_pandas(df, preserve_index=False),
-                out / PART.format(max(numbers, default=0) + 1))
+def run(jobs: Sequence[Job], store: JobStore, executor: cf.Executor, parallel: int,
+        desc: str, progress: bool = True) -> SweepReport:
+    """Run the jobs the store lacks (``run_jobs``); the report counts this invocation."""
+    return run_jobs(jobs, store, executor, in_flight=max(4, 2 * parallel), desc=desc,
+                    progress=progress)
 
 
-@contextlib.contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".lock", "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ParameterError(f"--out '{out}' is in use by another explore run") from None
-        yield
+def settled(report: SweepReport) -> bool:
+    """Every job has a stored outcome (done or failed): nothing lost or interrupted."""
+    return not report.interrupted and (
+        report.done_in_store + report.failed_in_store == report.total)
 
 
-@contextlib.contextmanager
-def _executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor | None]:
-    if scheduler:
-        address = f"local:{workers}" if scheduler == "local" else scheduler
-        try:
-            with dask_executor(address) as (ex, _threads):
-                yield ex
-        except (OSError, TimeoutError) as err:
-            raise ParameterError(f"--scheduler '{scheduler}' cannot be reached: "
-                                 f"{str(err).splitlines()[0]}") from None
-        return
-    if workers <= 1:
-        yield None  # in this process
-        return
-    ex = local_executor(workers)
-    try:
-        yield ex
-    finally:
-        abandon(ex)
+def pattern_values(spec: ExploreSpec, store: JobStore, jobs: Sequence[Job],
+                   worlds: pd.DataFrame) -> pd.DataFrame:
+    """One row per world: ``world``, ``status`` (``ok`` when every pattern run of the
+    world is stored as done, else ``error``) and the value of each computed pattern
+    (NaN for a world without all its runs)."""
+    numbers = list(spec.computed_patterns)
+    cols = [abc.column(n) for n in numbers]
+    v = worlds[["world"]].copy()
+    if not cols:
+        return v
+    by_world: dict[int, list[Job]] = {}
+    for job in jobs:
+        by_world.setdefault(job.replicate, []).append(job)
+    rows = []
+    order = [int(w) for w in worlds["world"]]
+    step = max(1, LOAD_BATCH // max(1, len(jobs) // max(1, len(order))))
+    for start in range(0, len(order), step):
+        batch = order[start:start + step]
+        loaded = store.load(job.key for w in batch for job in by_world.get(w, []))
+        for w in batch:
+            mine = by_world.get(w, [])
+            if mine and all(job.key in loaded for job in mine):
+                runs = {job.label: abc.run_data(loaded[job.key][1], job.params)
+                        for job in mine}
+                rows.append({"world": w, "status": "ok", **abc.world_patterns(numbers, runs)})
+            else:
+                rows.append({"world": w, "status": "error", **dict.fromkeys(cols, math.nan)})
+    return v.merge(pd.DataFrame(rows, columns=["world", "status", *cols]), on="world",
+                   how="left")
 
 
-# ------------------------------------------------------------------ the loop
-def run_tasks(tasks: Sequence[Task], workers: int = 1, scheduler: str | None = None,
-              out: str | Path = ".", desc: str = "tasks", *, progress: bool = True,
-              chunk: int = 50, chunk_seconds: float = 60.0) -> TaskReport:
-    """Run the ``tasks`` not yet stored in ``out``; return every stored row of them."""
-    out = Path(out)
-    t0 = time.perf_counter()
-    ids = {t.task_id for t in tasks}
-    if len(ids) != len(tasks):
-        raise ValueError("task ids must be unique")
-    with _locked(out):
-        done = set(stored(out)["task_id"])
-        todo = [t for t in tasks if t.task_id not in done]
-        report = TaskReport(pd.DataFrame(), total=len(tasks), skipped=len(tasks) - len(todo))
-        rows: list[dict[str, Any]] = []
-        since = time.monotonic()
-        bar = tqdm(total=len(tasks), initial=report.skipped, unit="task", desc=desc,
-                   disable=not progress, dynamic_ncols=True, smoothing=0.1)
-
-        def take(row: dict[str, Any]) -> None:
-            nonlocal rows, since
-            if not rows:
-                since = time.monotonic()
-            rows.append(row)
-            report.ran += 1
-            report.failed += row["status"] != "ok"
-            bar.update()
-            if len(rows) >= chunk or time.monotonic() - since >= chunk_seconds:
-                batch, rows = rows, []
-                _commit(out, batch)
-
-        try:
-            with _executor(workers, scheduler) as ex:
-                if ex is None:
-                    for t in todo:
-                        take(run_task(t))
-                else:
-                    _pool_loop(ex, todo, take, report, in_flight=max(4, 2 * workers),
-                               wait=lambda: max(0.05, chunk_seconds
-                                                - (time.monotonic() - since)))
-        except KeyboardInterrupt:
-            report.interrupted = True
-        finally:
-            bar.close()
-            try:
-                _commit(out, rows)
-            except KeyboardInterrupt:
-                report.interrupted = True
-        every = stored(out)
-        report.results = every[every["task_id"].isin(ids)].reset_index(drop=True)
-        report.seconds = time.perf_counter() - t0
-        return report
+def strategy_runs(store: JobStore, jobs: Sequence[Job]) -> pd.DataFrame:
+    """One row per stored (world, strategy) run: ``world``, ``label``, ``METRICS``."""
+    summaries = store.summaries(job.key for job in jobs).set_index("key")
+    rows = [{"world": job.replicate, "label": job.label,
+             **{m: float(summaries.at[job.key, m]) for m in METRICS}}
+            for job in jobs if job.key in summaries.index]
+    return pd.DataFrame(rows, columns=["world", "label", *METRICS])
 
 
-def _pool_loop(ex: cf.Executor, todo: list[Task], take: Callable[[dict], None],
-               report: TaskReport, in_flight: int, wait: Callable[[], float]) -> None:
-    queue = iter(todo)
-    pending: dict[cf.Future, str] = {}
+def run_seconds(store: JobStore, jobs: Sequence[Job]) -> tuple[float, int]:
+    """Summed model seconds and number of the distinct stored runs among ``jobs``."""
+    s = store.summaries(job.key for job in jobs)
+    return round(float(s["seconds"].sum()), 1) if len(s) else 0.0, int(len(s))
 
-    def submit() -> None:
-        while len(pending) < in_flight:
-            t = next(queue, None)
-            if t is None:
-                return
-            try:
-                pending[ex.submit(run_task, t)] = t.task_id
-            except (RuntimeError, cf.BrokenExecutor) as err:  # the pool is gone
-                report.lost += 1 + sum(1 for _ in queue)
-                report.lost_messages.append(f"{type(err).__name__}: {err}")
-                return
 
-    try:
-        submit()
-        while pending:
-            finished, _ = cf.wait(pending, timeout=wait(), return_when=cf.FIRST_COMPLETED)
-            for fut in finished:
-                pending.pop(fut)
-                try:
-                    row = fut.result()
-                except (cf.CancelledError, Exception) as err:  # noqa: BLE001 (lost: rerun)
-                    report.lost += 1
-                    report.lost_messages.append(f"{type(err).__name__}: {err}")
-                    continue
-                take(row)
-            submit()
-    finally:
-        for fut in pending:
-            fut.cancel()
+def failures(store: JobStore, jobs: Sequence[Job]) -> dict[str, str]:
+    """Error message of each failed run among ``jobs`` (by key)."""
+    return store.errors(job.key for job in jobs)

@@ -1,7 +1,8 @@
 """The explore pipeline: worlds -> patterns (ABC rejection) -> strategies -> answers.
 
-``explore(spec, out, workers, scheduler)`` runs (or resumes) both stages through
-``execute.run_tasks`` and then ``analyse(spec, out)`` writes the small result files:
+``explore(spec, out, executor)`` runs (or resumes) both stages as jobs of the sweep
+engine (``execute``: ``run_jobs`` into the folder's ``JobStore``) and then
+``analyse(spec, out, store)`` writes the small result files:
 
 ===========================  ==========================================================
 ``worlds.csv``               every sampled world: seed, parameters, pattern values,
@@ -23,11 +24,13 @@
 ``explore.md``               the report section (``report.section``)
 ===========================  ==========================================================
 
-The run store (Parquet parts) is ``out/store/`` and carries its own ``.gitignore``.
+The run store (``experiments.sweeps.jobs.JobStore``: Parquet ``runs/`` and
+``timeseries/``) is ``out/store/`` and carries its own ``.gitignore``.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import datetime as dt
 import json
 import math
@@ -42,14 +45,24 @@ import pandas as pd
 from experiments.explore import accept as abc
 from experiments.explore.answers import METRICS, figure, paired, strategy_table
 from experiments.explore.discover import cart_leaves, in_words, prim_box
-from experiments.explore.execute import Task, TaskReport, run_tasks, stored
+from experiments.explore.execute import (
+    STORE,
+    open_store,
+    pattern_jobs,
+    pattern_values,
+    run,
+    run_seconds,
+    settled,
+    strategy_jobs,
+    strategy_runs,
+)
 from experiments.explore.spec import ExploreSpec
-from experiments.explore.worlds import run_overrides, sample_worlds
+from experiments.explore.worlds import sample_worlds
+from experiments.provenance import code_version_text
+from experiments.sweeps.executors import SweepReport
+from experiments.sweeps.jobs import JobStore
 from model.params import ParameterError
-from model.presets import scenario
-from model.runner import simulate
 
-STORE = "store"
 LABELS = {"stay-home": "Stay home", "offshore-morocco": "Offshore Morocco",
           "offshore-morocco-practices": "Offshore Morocco + practices",
           "offshore-tunisia": "Offshore Tunisia", "offshore-romania": "Offshore Romania",
@@ -67,39 +80,6 @@ OBSERVABLE_LABELS = {
 
 def label(strategy: str) -> str:
     return LABELS.get(strategy, strategy.replace("-", " ").capitalize())
-
-
-# ------------------------------------------------------------------ worker functions
-def lever_run(preset: str, overrides: dict[str, Any], customers: int, weeks: int,
-              burn_in: int, seed: int) -> dict[str, float]:
-    """One strategy in one world: the focal firm's run summary (``METRICS``)."""
-    p = scenario(preset, n_customers=customers, weeks=weeks, burn_in_weeks=burn_in,
-                 **overrides)
-    focal = simulate(p, seed).focal()
-    return {k: focal[k] for k in METRICS}
-
-
-def pattern_tasks(spec: ExploreSpec, worlds: pd.DataFrame) -> list[Task]:
-    numbers = list(spec.computed_patterns)
-    labels = abc.pattern_runs(numbers)
-    tasks = []
-    for w in worlds.to_dict("records"):
-        over = {lab: run_overrides(spec.uncertainties, w, abc.run_preset(lab)[0],
-                                   abc.run_preset(lab)[1]) for lab in labels}
-        tasks.append(Task(f"w{w['world']:06d}", int(w["world"]), "patterns", int(w["seed"]),
-                          abc.world_patterns, dict(numbers=numbers, overrides=over,
-                                                   customers=spec.customers,
-                                                   weeks=spec.abc_weeks, burn_in=spec.burn_in,
-                                                   seed=int(w["seed"]))))
-    return tasks
-
-
-def lever_tasks(spec: ExploreSpec, worlds: pd.DataFrame) -> list[Task]:
-    return [Task(f"w{w['world']:06d}-{s}", int(w["world"]), s, int(w["seed"]), lever_run,
-                 dict(preset=s, overrides=run_overrides(spec.uncertainties, w, s),
-                      customers=spec.customers, weeks=spec.weeks, burn_in=spec.burn_in,
-                      seed=int(w["seed"])))
-            for w in worlds.to_dict("records") for s in spec.strategies]
 
 
 # ------------------------------------------------------------------ manifest
@@ -122,8 +102,6 @@ def _manifest(out: Path, spec: ExploreSpec) -> dict[str, Any]:
                                  "use another folder")
         return m
     out.mkdir(parents=True, exist_ok=True)
-    (out / STORE).mkdir(exist_ok=True)
-    (out / STORE / ".gitignore").write_text("*\n")
     m = {"digest": spec.digest(), "computed_patterns": list(spec.computed_patterns),
          "spec": asdict(spec), "sessions": []}
     _write_json(path, m)
@@ -136,11 +114,6 @@ def _write_json(path: Path, data: Any) -> None:
     tmp.replace(path)
 
 
-def _code_version() -> str:
-    from experiments.store import code_version  # moving module: repoint with execute's
-    return code_version()
-
-
 @dataclass
 class Outcome:
     """What ``explore`` did: exit status and the lines to print."""
@@ -150,69 +123,61 @@ class Outcome:
 
 
 # ------------------------------------------------------------------ the pipeline
-def explore(spec: ExploreSpec, out: str | Path, workers: int = 1, scheduler: str | None = None,
-            progress: bool = True) -> Outcome:
-    """Run or resume ``spec`` into ``out`` and write the results (see the module doc)."""
+def explore(spec: ExploreSpec, out: str | Path, executor: cf.Executor, *, workers: int = 1,
+            scheduler: str | None = None, progress: bool = True) -> Outcome:
+    """Run or resume ``spec`` into ``out`` on ``executor`` (``workers`` runs at a time;
+    ``scheduler`` is recorded) and write the results (see the module doc)."""
     out = Path(out)
     manifest = _manifest(out, spec)
     worlds = sample_worlds(spec)
     t0 = time.perf_counter()
     session = {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-               "workers": workers, "scheduler": scheduler, "code": _code_version()}
-    reports: list[TaskReport] = []
-    if spec.computed_patterns:
-        rep = run_tasks(pattern_tasks(spec, worlds), workers, scheduler,
-                        out / STORE / "patterns", f"{spec.name} patterns", progress=progress)
-        reports.append(rep)
-        session["patterns_seconds"] = round(rep.seconds, 1)
-        if rep.interrupted or not rep.complete:
-            return _stop(out, manifest, session, t0, rep, "pattern runs")
-    values = _pattern_values(spec, out, worlds)
-    flags = _flags(spec, values)
-    plausible = worlds[flags["accepted"].to_numpy()]
-    rep = run_tasks(lever_tasks(spec, plausible), workers, scheduler, out / STORE / "levers",
-                    f"{spec.name} strategies", progress=progress)
-    reports.append(rep)
-    session["levers_seconds"] = round(rep.seconds, 1)
-    if rep.interrupted or not rep.complete:
-        return _stop(out, manifest, session, t0, rep, "strategy runs")
-    session["seconds"] = round(time.perf_counter() - t0, 1)
-    manifest["sessions"].append(session)
-    _write_json(out / "manifest.json", manifest)
-    summary = analyse(spec, out)
-    failed = sum(r.failed for r in reports)
+               "workers": workers, "scheduler": scheduler, "code": code_version_text()}
+    ran = skipped = 0
+    with open_store(out) as store:
+        pjobs = pattern_jobs(spec, worlds)
+        if pjobs:
+            t1 = time.perf_counter()
+            rep = run(pjobs, store, executor, workers, f"{spec.name} patterns", progress)
+            ran, skipped = ran + rep.ok + rep.failed, skipped + rep.skipped
+            session["patterns_seconds"] = round(time.perf_counter() - t1, 1)
+            if not settled(rep):
+                return _stop(out, manifest, session, t0, rep, "pattern runs")
+        flags = _flags(spec, pattern_values(spec, store, pjobs, worlds))
+        sjobs = strategy_jobs(spec, worlds[flags["accepted"].to_numpy()])
+        t1 = time.perf_counter()
+        rep = run(sjobs, store, executor, workers, f"{spec.name} strategies", progress)
+        ran, skipped = ran + rep.ok + rep.failed, skipped + rep.skipped
+        session["levers_seconds"] = round(time.perf_counter() - t1, 1)
+        if not settled(rep):
+            return _stop(out, manifest, session, t0, rep, "strategy runs")
+        session["seconds"] = round(time.perf_counter() - t0, 1)
+        session["runs"] = ran
+        manifest["sessions"].append(session)
+        _write_json(out / "manifest.json", manifest)
+        summary = analyse(spec, out, store)
+        failed = store.errors(job.key for job in [*pjobs, *sjobs])
     lines = [f"done: {summary['worlds']} worlds, {summary['accepted']} plausible "
              f"({100 * summary['acceptance']:.1f} %), {summary['lever_runs']} strategy runs "
-             f"in {out} ({session['seconds']:.0f} s this invocation)"]
+             f"in {out} ({ran} run(s) now, {skipped} already stored; "
+             f"{session['seconds']:.0f} s this invocation)"]
     if failed:
-        lines.append(f"warning: {failed} task(s) failed (status 'error' in {out / STORE}); "
-                     "their worlds are left out")
+        lines.append(f"warning: {len(failed)} run(s) failed, e.g. {next(iter(failed.values()))}"
+                     "; their worlds are left out (re-run to retry them)")
     return Outcome(0, lines)
 
 
-def _stop(out: Path, manifest: dict, session: dict, t0: float, rep: TaskReport, what: str
+def _stop(out: Path, manifest: dict, session: dict, t0: float, rep: SweepReport, what: str
           ) -> Outcome:
     session["seconds"] = round(time.perf_counter() - t0, 1)
     session["stopped"] = "interrupted" if rep.interrupted else "incomplete"
     manifest["sessions"].append(session)
     _write_json(out / "manifest.json", manifest)
     head = "interrupted" if rep.interrupted else "incomplete"
-    msg = f"{head}: {len(rep.results)}/{rep.total} {what} stored in {out}; re-run to resume"
+    msg = (f"{head}: {rep.done_in_store}/{rep.total} {what} stored in {out}; "
+           "re-run to resume")
     lines = [msg] + [f"warning: {m}" for m in rep.lost_messages[:1]]
     return Outcome(130 if rep.interrupted else 1, lines)
-
-
-def _pattern_values(spec: ExploreSpec, out: Path, worlds: pd.DataFrame) -> pd.DataFrame:
-    """Pattern values per world (NaN for worlds whose pattern task failed)."""
-    cols = [abc.column(n) for n in spec.computed_patterns]
-    v = worlds[["world"]].copy()
-    if not cols:
-        return v
-    st = stored(out / STORE / "patterns")
-    st = st[st["task_id"].isin([f"w{k:06d}" for k in worlds["world"]])]
-    st = st.reindex(columns=["world", "status", *cols])
-    v = v.merge(st, on="world", how="left")
-    return v
 
 
 def _flags(spec: ExploreSpec, values: pd.DataFrame) -> pd.DataFrame:
@@ -224,12 +189,25 @@ def _flags(spec: ExploreSpec, values: pd.DataFrame) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ analysis and files
-def analyse(spec: ExploreSpec, out: str | Path) -> dict[str, Any]:
-    """Write every result file of ``out`` from its store; return the summary."""
+def reanalyse(spec: ExploreSpec, out: str | Path) -> dict[str, Any]:
+    """``--analyse-only``: rewrite the result files of ``out`` from its run store."""
+    out = Path(out)
+    if not (out / "manifest.json").exists():
+        raise ParameterError(f"--out '{out}' holds no explore run (no manifest.json)")
+    if not (out / STORE / "manifest.json").exists():
+        raise ParameterError(f"--out '{out}' holds no run store ({out / STORE} is missing)")
+    _manifest(out, spec)  # refuses another spec's folder
+    with open_store(out) as store:
+        return analyse(spec, out, store)
+
+
+def analyse(spec: ExploreSpec, out: str | Path, store: JobStore) -> dict[str, Any]:
+    """Write every result file of ``out`` from ``store``; return the summary."""
     out = Path(out)
     names = [u.name for u in spec.uncertainties]
     worlds = sample_worlds(spec)
-    values = _pattern_values(spec, out, worlds)
+    pjobs = pattern_jobs(spec, worlds)
+    values = pattern_values(spec, store, pjobs, worlds)
     flags = _flags(spec, values)
     table = worlds.copy()
     for c in values.columns.drop("world"):
@@ -248,12 +226,9 @@ def analyse(spec: ExploreSpec, out: str | Path) -> dict[str, Any]:
     post = abc.posterior_ranges(worlds, accepted, names)
     post.to_csv(out / "posterior.csv", index=False, float_format="%.6g")
 
-    runs = stored(out / STORE / "levers")
-    ids = {f"w{k:06d}-{s}" for k in worlds.loc[accepted.to_numpy(), "world"]
-           for s in spec.strategies}
-    runs = runs[runs["task_id"].isin(ids) & (runs["status"] == "ok")]
-    pairs = paired(runs.reindex(columns=["world", "label", *METRICS]), spec.baseline,
-                   spec.strategies) if len(runs) else pd.DataFrame(
+    sjobs = strategy_jobs(spec, worlds[accepted.to_numpy()])
+    runs = strategy_runs(store, sjobs)
+    pairs = paired(runs, spec.baseline, spec.strategies) if len(runs) else pd.DataFrame(
         columns=["world", "label", *METRICS, "npv_diff", "regret", "best", "beats_baseline"])
     pairs.to_csv(out / "outcomes.csv", index=False, float_format="%.6g")
     strat = strategy_table(pairs, spec.baseline, spec.strategies, spec.conf, spec.ci)
@@ -265,6 +240,8 @@ def analyse(spec: ExploreSpec, out: str | Path) -> dict[str, Any]:
         fig.savefig(out / "explore.svg")
 
     boxes = _discovery(spec, worlds, pairs, names, out)
+    pattern_s, pattern_n = run_seconds(store, pjobs)
+    strategy_s, strategy_n = run_seconds(store, sjobs)
     summary = {
         "name": spec.name, "worlds": spec.worlds, "sampler": spec.sampler, "seed": spec.seed,
         "customers": spec.customers, "weeks": spec.weeks, "burn_in": spec.burn_in,
@@ -278,23 +255,15 @@ def analyse(spec: ExploreSpec, out: str | Path) -> dict[str, Any]:
         "threshold": spec.threshold, "observables": list(spec.observables),
         "sessions": json.loads((out / "manifest.json").read_text()).get("sessions", [])
         if (out / "manifest.json").exists() else [],
-        "task_seconds": _task_seconds(out),
-        "code": _code_version(),
+        "run_seconds": {"patterns": pattern_s, "pattern_runs": pattern_n,
+                        "strategies": strategy_s, "strategy_runs": strategy_n},
+        "code": code_version_text(),
         "box_sentences": boxes,
     }
     _write_json(out / "summary.json", summary)
     from experiments.explore.report import section
     (out / "explore.md").write_text(section(out))
     return summary
-
-
-def _task_seconds(out: Path) -> dict[str, float]:
-    res = {}
-    for stage in ("patterns", "levers"):
-        st = stored(out / STORE / stage)
-        res[stage] = round(float(st["seconds"].sum()), 1) if len(st) else 0.0
-        res[f"{stage}_tasks"] = int(len(st))
-    return res
 
 
 def _features(spec: ExploreSpec, worlds: pd.DataFrame, pairs: pd.DataFrame,
@@ -387,3 +356,12 @@ def _tradeoff_figure(traj: pd.DataFrame, boxes: pd.DataFrame):
            title="PRIM peeling trajectories (circle: the box reported)")
     ax.legend(fontsize=7)
     return fig
+
+
+def plan_line(spec: ExploreSpec) -> str:
+    """``--dry-run``: the sizes of the exploration, without a run."""
+    labels = abc.pattern_runs(spec.computed_patterns) if spec.computed_patterns else []
+    return (f"{spec.name}: {spec.worlds} worlds x {len(spec.uncertainties)} uncertainties; "
+            f"{spec.worlds * len(labels)} pattern runs ({len(labels)} per world, "
+            f"{spec.abc_weeks} weeks); up to {spec.worlds * len(spec.strategies)} strategy runs "
+            f"({len(spec.strategies)} strategies x plausible worlds, {spec.weeks} weeks)")

@@ -3,9 +3,9 @@
 World ``k`` takes row ``k`` of a scrambled Latin hypercube or Sobol' sample
 (``scipy.stats.qmc``, seeded from the spec's root seed) scaled to the
 uncertainties' ranges, and the integer seed of child ``k`` of
-``numpy.random.SeedSequence(root)``: every run of the world (the pattern runs and
-every strategy) uses that seed, so strategies are compared with common random
-numbers. Nothing here touches global random state.
+``numpy.random.SeedSequence(root)`` (``experiments.sweeps.seeds``): every run of the
+world (the pattern runs and every strategy) uses that seed, so strategies are compared
+with common random numbers. Nothing here touches global random state.
 """
 
 from __future__ import annotations
@@ -18,12 +18,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from experiments.explore.spec import ExploreSpec, Uncertainty
-
-
-def world_seeds(root: int, n: int) -> list[int]:
-    """63-bit integer seed of worlds 0..n-1: child k of ``SeedSequence(root)``."""
-    return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1))
-            for c in np.random.SeedSequence(root).spawn(n)]
+from experiments.sweeps.seeds import seed_ints
 
 
 def unit_sample(sampler: str, n: int, d: int, root: int) -> np.ndarray:
@@ -51,7 +46,7 @@ def sample_worlds(spec: ExploreSpec) -> pd.DataFrame:
     for x in u:
         if x.integer:
             df[x.name] = np.clip(np.floor(df[x.name]), x.low, x.high).astype("int64")
-    df.insert(0, "seed", world_seeds(spec.seed, spec.worlds))
+    df.insert(0, "seed", seed_ints(spec.seed, spec.worlds))
     df.insert(0, "world", np.arange(spec.worlds, dtype="int64"))
     return df
 
