@@ -1,10 +1,18 @@
 """The Markdown section "What we cannot rule out" of docs/results.md, from an explore
-output folder (``section(out_dir)``). Reads only the folder's small files."""
+output folder (``section(out_dir)``). Reads only the folder's small files, never the run
+store, so ``offshoring reproduce --report-only`` re-renders it from committed outputs.
+
+Links to the folder's files are relative to ``links_from`` (the folder of the page that
+embeds the section: ``docs/`` for docs/results.md), or bare file names for the folder's
+own ``explore.md``. An optional ``note`` in ``summary.json`` is printed after the
+description of the runs (e.g. on which code a committed run was made).
+"""
 
 from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -26,9 +34,30 @@ def _read(out: Path, name: str) -> pd.DataFrame:
         return pd.DataFrame()
 
 
-def section(out_dir: str | Path) -> str:
-    """Render the section from ``out_dir`` (written by ``offshoring explore``)."""
+def _timing(s: dict) -> str:
+    """Runs and worker time of the summary (``task_seconds``: a run made before the runs
+    were jobs, with one pattern task per world)."""
+    rs = s.get("run_seconds")
+    if rs is not None:
+        return (f"{rs['pattern_runs']} pattern runs ({rs['patterns'] / 60:.0f} worker-min) "
+                f"and {rs['strategy_runs']} strategy runs ({rs['strategies'] / 60:.0f} "
+                "worker-min)")
+    ts = s.get("task_seconds", {})
+    return (f"{ts.get('patterns_tasks', 0)} pattern tasks of one world each "
+            f"({ts.get('patterns', 0) / 60:.0f} worker-min) and {ts.get('levers_tasks', 0)} "
+            f"strategy runs ({ts.get('levers', 0) / 60:.0f} worker-min)")
+
+
+def section(out_dir: str | Path, links_from: str | Path | None = None) -> str:
+    """Render the section from ``out_dir`` (written by ``offshoring explore``), with links
+    relative to the folder ``links_from`` (default: ``out_dir`` itself)."""
     out = Path(out_dir)
+    base = Path(os.path.relpath(out, links_from)).as_posix() if links_from is not None else "."
+    prefix = "" if base == "." else base + "/"
+
+    def link(name: str, text: str | None = None) -> str:
+        return f"[{text or name}]({prefix}{name})"
+
     s = json.loads((out / "summary.json").read_text())
     pats, strat = _read(out, "patterns.csv"), _read(out, "strategies.csv")
     boxes, post, cons = _read(out, "prim_boxes.csv"), _read(out, "posterior.csv"), \
@@ -37,7 +66,6 @@ def section(out_dir: str | Path) -> str:
     wall = sum(x.get("seconds", 0.0) for x in sessions)
     workers = sorted({x.get("workers") for x in sessions if x.get("workers")})
     sched = sorted({x.get("scheduler") for x in sessions if x.get("scheduler")})
-    ts = s.get("task_seconds", {})
     codes = ", ".join(sorted({x["code"] for x in sessions if x.get("code")})) or s.get("code")
     lines = [
         "## What we cannot rule out",
@@ -55,9 +83,11 @@ def section(out_dir: str | Path) -> str:
         "with the world's seed (common random numbers). "
         f"Time: {wall / 60:.1f} min wall clock on {', '.join(map(str, workers)) or '?'} "
         f"worker(s){' (Dask ' + ', '.join(sched) + ')' if sched else ''}; "
-        f"{ts.get('patterns_tasks', 0)} pattern tasks ({ts.get('patterns', 0) / 60:.0f} "
-        f"worker-min) and {ts.get('levers_tasks', 0)} strategy runs "
-        f"({ts.get('levers', 0) / 60:.0f} worker-min). Code of the runs: `{codes}`.",
+        f"{_timing(s)}. Code of the runs: `{codes}`"
+        f"{' (' + s['note'] + ')' if s.get('note') else ''}. Files: "
+        + ", ".join(link(f) for f in ("worlds.csv", "patterns.csv", "posterior.csv",
+                                      "strategies.csv", "outcomes.csv", "summary.json"))
+        + ".",
         "",
     ]
     if len(pats):
@@ -117,20 +147,20 @@ def section(out_dir: str | Path) -> str:
                 f"[{_f(r['regret_p95_m'])} at 95 %] | {_pct(r['best_share'])} | "
                 f"{_f(r['image_diff_median'], 2)} | {_f(r['churn_diff_pp_median'], 3)} | "
                 f"{_f(r['csat_diff_median'], 2)} | {_pct(r['reshoring_share'])} |")
-        lines += ["", "![Answers across the plausible worlds](results/explore/explore.png)", ""]
+        lines += ["", "!" + link("explore.png", "Answers across the plausible worlds"), ""]
     if len(boxes):
         obs = (" and " + ", ".join(s["observables"]) + " of the stay-home run"
                if s.get("observables") else "")
         lines += ["### Where each strategy pays (PRIM)", "",
-                  f"PRIM box over the uncertain parameters{obs}"
-                  f": the box of largest coverage whose density reaches {s['threshold']:g} "
-                  "(else the densest), pruned to its restrictions of quasi-p < 0.05 (the full "
-                  "box is in prim_boxes.csv). Where a strategy pays in more than that share of "
-                  "all worlds, the box describes where it does *not* pay; each strategy also "
-                  "gets a box of the worlds where it is the best. Coverage: share of the "
-                  "target worlds inside the box; density: share of the box's worlds that are "
-                  "targets. CART leaves: cart_leaves.csv; trade-off curves: "
-                  "prim_tradeoff.png.", ""]
+                  f"PRIM box over the uncertain parameters{obs}: the box of largest "
+                  f"coverage whose density reaches {s['threshold']:g} (else the densest), "
+                  "pruned to its restrictions of quasi-p < 0.05 (the full box is in "
+                  + link("prim_boxes.csv") + "). Where a strategy pays in more than that "
+                  "share of all worlds, the box describes where it does *not* pay; each "
+                  "strategy also gets a box of the worlds where it is the best. Coverage: "
+                  "share of the target worlds inside the box; density: share of the box's "
+                  "worlds that are targets. CART leaves: " + link("cart_leaves.csv")
+                  + "; trade-off curves: " + link("prim_tradeoff.png") + ".", ""]
         for r in boxes.to_dict("records"):
             tail = "" if not isinstance(r["limits"], str) or not r["limits"] else (
                 f" (coverage {_pct(r['coverage'])}, density {_pct(r['density'])}, "
