@@ -11,9 +11,9 @@ import pytest
 from experiments.explore import accept as abc
 from experiments.explore.answers import paired, proportion_ci, strategy_table
 from experiments.explore.discover import in_words, prim_box
-from experiments.explore.execute import Task, run_tasks, stored
 from experiments.explore.spec import default_uncertainties, load_spec, parse_spec
-from experiments.explore.worlds import run_overrides, sample_worlds, world_seeds
+from experiments.explore.worlds import run_overrides, sample_worlds
+from experiments.sweeps.seeds import seed_ints
 from model.params import ParameterError, iter_fields
 
 SMOKE = "experiments/specs/explore_smoke.toml"
@@ -131,7 +131,7 @@ def test_worlds_seeds_are_seedsequence_children_and_values_in_range():
     children = np.random.SeedSequence(spec.seed).spawn(3)
     assert w["seed"].tolist()[:3] == [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1))
                                       for c in children]
-    assert world_seeds(spec.seed, 3) == w["seed"].tolist()[:3]
+    assert seed_ints(spec.seed, 3) == w["seed"].tolist()[:3]
     for u in spec.uncertainties:
         assert w[u.name].between(u.low, u.high).all()
     assert sample_worlds(spec).equals(w)  # reproducible, no global state
@@ -184,7 +184,7 @@ def test_spec_errors_are_one_line_naming_the_field(data, field):
 
 
 def test_bad_spec_on_the_command_line_is_one_line_exit_2(tmp_path, capsys):
-    from experiments.cli import main
+    from offshoring.cli import main
 
     bad = tmp_path / "bad.toml"
     bad.write_text('worlds = -3\n')
@@ -199,34 +199,38 @@ def test_bad_spec_on_the_command_line_is_one_line_exit_2(tmp_path, capsys):
 
 
 # ------------------------------------------------------------------ execution
-CALLS: list[int] = []
+def test_a_world_with_a_failed_pattern_run_is_rejected_and_retried(tmp_path):
+    """Failure isolation on the sweep engine: the failed run is recorded, the other
+    worlds go on, the world is rejected; the next invocation runs only that run again."""
+    import concurrent.futures as cf
 
+    from experiments.explore.execute import open_store, pattern_jobs, pattern_values, run
+    from experiments.sweeps import executors
 
-def _square(i: int, fail: bool = False, stop: bool = False) -> dict[str, float]:
-    if stop:
-        raise KeyboardInterrupt
-    if fail:
-        raise ValueError("boom\nsecond line")
-    CALLS.append(i)
-    return {"square": float(i * i)}
+    spec = load_spec(SMOKE)
+    worlds = sample_worlds(spec).head(2)
+    jobs = pattern_jobs(spec, worlds)
+    bad = next(j for j in jobs if j.replicate == 1)
 
+    class FailOne(cf.Executor):  # in this process; one job's run raises
+        def submit(self, fn, job):
+            fut = cf.Future()
+            fut.set_result(executors.run_job(job) if job.key != bad.key else
+                           executors.RunOutput(executors._stamped(
+                               {"key": job.key, "seed": job.seed, "status": "error",
+                                "error": "ValueError: boom"}, 0.0), None))
+            return fut
 
-def _tasks(stop_at: int | None = None) -> list[Task]:
-    return [Task(f"t{i}", i, "x", i, _square, {"i": i, "fail": i == 2, "stop": i == stop_at})
-            for i in range(6)]
+    with open_store(tmp_path) as store:
+        report = run(jobs, store, FailOne(), 1, "test", progress=False)
+        assert report.failed == 1 and report.ok == len(jobs) - 1
+        v = pattern_values(spec, store, jobs, worlds).set_index("world")
+        assert v.loc[0, "status"] == "ok" and v.loc[1, "status"] == "error"
+        assert np.isnan(v.loc[1, abc.column(spec.computed_patterns[0])])
+        assert store.errors([bad.key]) == {bad.key: "ValueError: boom"}
+    with open_store(tmp_path) as store:
+        from experiments.sweeps.pool import inline_executor
 
-
-def test_resume_after_an_interruption_does_not_rerun_stored_tasks(tmp_path):
-    CALLS.clear()
-    first = run_tasks(_tasks(stop_at=4), 1, None, tmp_path, progress=False, chunk=2)
-    assert first.interrupted and not first.complete
-    assert CALLS == [0, 1, 3] and len(stored(tmp_path)) == 4  # finished tasks committed
-    CALLS.clear()
-    second = run_tasks(_tasks(), 1, None, tmp_path, progress=False)
-    assert CALLS == [4, 5] and second.skipped == 4 and second.complete
-    res = second.results.set_index("task_id")
-    assert res.loc["t2", "status"] == "error" and res.loc["t2", "error"] == "ValueError: boom"
-    assert res.loc["t5", "square"] == 25.0
-    CALLS.clear()
-    run_tasks(_tasks(), 1, None, tmp_path, progress=False)
-    assert CALLS == []
+        again = run(jobs, store, inline_executor(), 1, "test", progress=False)
+        assert (again.ok, again.skipped) == (1, len(jobs) - 1)
+        assert pattern_values(spec, store, jobs, worlds)["status"].eq("ok").all()

@@ -160,7 +160,8 @@ def section(out_dir: str | Path, links_from: str | Path | None = None) -> str:
                   "strategy also gets a box of the worlds where it is the best. Coverage: "
                   "share of the target worlds inside the box; density: share of the box's "
                   "worlds that are targets. CART leaves: " + link("cart_leaves.csv")
-                  + "; trade-off curves: " + link("prim_tradeoff.png") + ".", ""]
+                  + ("; trade-off curves: " + link("prim_tradeoff.png")
+                     if (out / "prim_tradeoff.png").is_file() else "") + ".", ""]
         for r in boxes.to_dict("records"):
             tail = "" if not isinstance(r["limits"], str) or not r["limits"] else (
                 f" (coverage {_pct(r['coverage'])}, density {_pct(r['density'])}, "
