@@ -234,3 +234,14 @@ def test_a_world_with_a_failed_pattern_run_is_rejected_and_retried(tmp_path):
         again = run(jobs, store, inline_executor(), 1, "test", progress=False)
         assert (again.ok, again.skipped) == (1, len(jobs) - 1)
         assert pattern_values(spec, store, jobs, worlds)["status"].eq("ok").all()
+
+
+@pytest.mark.parametrize("name", ["explore", "explore_smoke"])
+def test_shipped_explore_specs_are_valid(name, capsys):
+    from offshoring.cli import main
+
+    spec = load_spec(f"experiments/specs/{name}.toml")
+    assert main(["explore", f"experiments/specs/{name}.toml", "--out", "unused",
+                 "--dry-run"]) == 0
+    assert f"{spec.worlds} worlds x {len(spec.uncertainties)} uncertainties" in (
+        capsys.readouterr().out)

@@ -133,24 +133,25 @@ def explore(spec: ExploreSpec, out: str | Path, executor: cf.Executor, *, worker
     t0 = time.perf_counter()
     session = {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                "workers": workers, "scheduler": scheduler, "code": code_version_text()}
-    ran = skipped = 0
+    reports: list[SweepReport] = []
+
+    def stage(jobs: list, name: str) -> SweepReport:
+        t1 = time.perf_counter()
+        rep = run(jobs, store, executor, workers, f"{spec.name} {name}", progress)
+        session[f"{name}_seconds"] = round(time.perf_counter() - t1, 1)
+        reports.append(rep)
+        return rep
+
     with open_store(out) as store:
         pjobs = pattern_jobs(spec, worlds)
-        if pjobs:
-            t1 = time.perf_counter()
-            rep = run(pjobs, store, executor, workers, f"{spec.name} patterns", progress)
-            ran, skipped = ran + rep.ok + rep.failed, skipped + rep.skipped
-            session["patterns_seconds"] = round(time.perf_counter() - t1, 1)
-            if not settled(rep):
-                return _stop(out, manifest, session, t0, rep, "pattern runs")
+        if pjobs and not settled(rep := stage(pjobs, "patterns")):
+            return _stop(out, manifest, session, t0, rep, "pattern runs")
         flags = _flags(spec, pattern_values(spec, store, pjobs, worlds))
         sjobs = strategy_jobs(spec, worlds[flags["accepted"].to_numpy()])
-        t1 = time.perf_counter()
-        rep = run(sjobs, store, executor, workers, f"{spec.name} strategies", progress)
-        ran, skipped = ran + rep.ok + rep.failed, skipped + rep.skipped
-        session["levers_seconds"] = round(time.perf_counter() - t1, 1)
-        if not settled(rep):
+        if not settled(rep := stage(sjobs, "strategies")):
             return _stop(out, manifest, session, t0, rep, "strategy runs")
+        ran = sum(r.ok + r.failed for r in reports)
+        skipped = sum(r.skipped for r in reports)
         session["seconds"] = round(time.perf_counter() - t0, 1)
         session["runs"] = ran
         manifest["sessions"].append(session)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from experiments.explore.accept import PATTERN_COUNT, banded_patterns
+from experiments.sweeps.spec import read_spec
 from model.params import ParameterError, field_names, iter_fields
 from model.presets import SCENARIOS, SITES
 
@@ -294,15 +294,7 @@ def parse_spec(data: dict[str, Any], name: str = "explore") -> ExploreSpec:
 def load_spec(path: str | Path) -> ExploreSpec:
     """Read and validate a spec file; ParameterError naming the file and the field."""
     path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"spec file '{path}' not found")
-    try:
-        data = tomllib.loads(path.read_text())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ParameterError(f"spec '{path}' is not valid TOML: "
-                             f"{str(err).splitlines()[0]}") from None
-    except OSError as err:
-        raise ParameterError(f"spec '{path}' cannot be read: {err.strerror}") from None
+    data = read_spec(path)
     try:
         return parse_spec(data, path.stem)
     except ParameterError as err:

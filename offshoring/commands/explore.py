@@ -15,8 +15,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from offshoring.commands.argtypes import available_cpus, positive_int
-from offshoring.commands.sweep import check_scheduler, executor_for, sigterm_as_interrupt
+from offshoring.commands.sweep import (
+    add_executor_options,
+    check_scheduler,
+    executor_for,
+    sigterm_as_interrupt,
+)
 
 
 @contextlib.contextmanager
@@ -59,11 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "the chance that each strategy pays, and where (PRIM/CART)")
     ex.add_argument("spec", help="explore spec (TOML), e.g. experiments/specs/explore.toml")
     ex.add_argument("--out", required=True, help="output folder (re-run to resume)")
-    ex.add_argument("--workers", type=positive_int, default=available_cpus(),
-                    help="local worker processes (default: available CPUs; 1 = in process)")
-    ex.add_argument("--scheduler", metavar="ADDRESS",
-                    help="Dask scheduler tcp://HOST:PORT, or 'local' for a local Dask "
-                         "cluster of --workers workers")
+    add_executor_options(ex, "; 1 = in this process")
     ex.add_argument("--dry-run", action="store_true",
                     help="check the spec and print the number of runs")
     ex.add_argument("--analyse-only", action="store_true",

@@ -109,16 +109,21 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_executor_options(parser: argparse.ArgumentParser, workers_note: str = "") -> None:
+    """``--workers`` and ``--scheduler`` (read by ``executor_for``)."""
+    parser.add_argument("--workers", type=positive_int, default=available_cpus(),
+                        help=f"local worker processes (default: available CPUs{workers_note})")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler tcp://HOST:PORT, or 'local' for a local Dask "
+                             "cluster of --workers single-threaded workers")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     sw = sub.add_parser("sweep", help="run a parameter sweep (grid, lhs, sobol, morris) into "
                         "a resumable Parquet folder")
     sw.add_argument("spec", help="sweep spec (TOML), e.g. experiments/specs/smoke.toml")
     sw.add_argument("--out", required=True, help="output folder (re-run to resume)")
-    sw.add_argument("--workers", type=positive_int, default=available_cpus(),
-                    help="local worker processes (default: available CPUs)")
-    sw.add_argument("--scheduler", metavar="ADDRESS",
-                    help="Dask scheduler tcp://HOST:PORT, or 'local' for a local Dask "
-                         "cluster of --workers single-threaded workers")
+    add_executor_options(sw)
     sw.add_argument("--chunk-runs", type=positive_int, default=50,
                     help="commit finished runs to disk every this many runs (default 50)")
     sw.add_argument("--chunk-seconds", type=seconds, default=60.0,
