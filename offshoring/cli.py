@@ -16,12 +16,22 @@ import sys
 from collections.abc import Sequence
 
 from experiments.errors import UsageError
-from offshoring.commands import bench, calibrate, compare, odd, reproduce, run, sweep, viz
+from offshoring.commands import (
+    bench,
+    calibrate,
+    compare,
+    explore,
+    odd,
+    reproduce,
+    run,
+    sweep,
+    viz,
+)
 
 __all__ = ["UsageError", "build_parser", "main"]
 
 #: Modules that register subcommands, in help order.
-COMMANDS = [run, compare, calibrate, odd, sweep, bench, reproduce, viz]
+COMMANDS = [run, compare, calibrate, odd, sweep, explore, bench, reproduce, viz]
 
 
 class _Parser(argparse.ArgumentParser):

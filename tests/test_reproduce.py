@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.research import ARTEFACTS, TARGETS
+from experiments.research import ARTEFACTS, FIGURES, TARGETS
 from experiments.research.common import replicate_seeds
 from experiments.research.strategies import break_even_rise
 from experiments.stats import mean_ci
@@ -45,7 +45,7 @@ def test_command_succeeds(built) -> None:
     assert "wrote" in proc.stdout
 
 
-@pytest.mark.parametrize("name", ARTEFACTS)
+@pytest.mark.parametrize("name", FIGURES)
 def test_every_figure_and_table_exists(built, name: str) -> None:
     folder = built[0] / "results"
     if name not in TABLE_ONLY:
@@ -60,7 +60,7 @@ def test_every_figure_and_table_exists(built, name: str) -> None:
 
 def test_results_page_references_all_eight_and_the_verdicts(built) -> None:
     page = (built[0] / "results.md").read_text()
-    for name in ARTEFACTS:
+    for name in FIGURES:
         assert f"(results/{name}.csv)" in page
         assert f"(results/{name}.json)" in page
         if name not in TABLE_ONLY:
@@ -73,7 +73,7 @@ def test_results_page_references_all_eight_and_the_verdicts(built) -> None:
         assert (built[0] / link).is_file(), link
 
 
-@pytest.mark.parametrize("name", ARTEFACTS)
+@pytest.mark.parametrize("name", FIGURES)
 def test_metadata_records_seeds_replicates_version(built, name: str) -> None:
     meta = json.loads((built[0] / "results" / f"{name}.json").read_text())
     assert meta["scale"]["name"] == "smoke"
@@ -88,6 +88,13 @@ def test_metadata_records_seeds_replicates_version(built, name: str) -> None:
         children = np.random.SeedSequence(meta["base_seed"]).spawn(meta["replicates"])
         assert meta["seeds"] == [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1))
                                  for c in children]
+
+
+def test_the_exploration_section_follows_the_figures(built) -> None:
+    page = (built[0] / "results.md").read_text()
+    assert page.index("## What we cannot rule out") > page.index("## 8. Table")
+    summary = json.loads((built[0] / "results" / "explore" / "summary.json").read_text())
+    assert summary["name"] == "explore-smoke" and summary["worlds"] > 0
 
 
 def test_per_replicate_tables_use_the_recorded_seeds(built) -> None:

@@ -4,7 +4,8 @@ The page opens with the answer to the essay's question (experiments/research/
 narrative.py: words written from the full-scale run, numbers filled in from the
 metadata at hand), then the verdicts of the four reproduction targets, then
 every figure and table with its caption, Markdown table and links to the CSV,
-SVG and metadata files.
+SVG and metadata files, then the exploration's section "What we cannot rule out"
+(``experiments.explore.report.section`` of ``results/explore/``).
 """
 
 from __future__ import annotations
@@ -18,16 +19,17 @@ from typing import Any
 import pandas as pd
 
 from experiments.markdown import md_table
-from experiments.research import ARTEFACTS, MODULES, TARGETS
+from experiments.research import FIGURES, MODULES, TARGETS
 from experiments.research.narrative import answer, why_not_met
+from experiments.research.plausible_worlds import FOLDER as EXPLORE
 
 KIND = {"calibration": "Table"}
 
 
 def load(folder: Path) -> dict[str, dict[str, Any]]:
-    """Metadata of every artefact present in ``folder``."""
+    """Metadata of every figure and table present in ``folder``."""
     out = {}
-    for name in ARTEFACTS:
+    for name in FIGURES:
         path = folder / f"{name}.json"
         if path.is_file():
             out[name] = json.loads(path.read_text())
@@ -95,8 +97,18 @@ def render(out: Path, scale: str) -> str:
         _targets(meta),
         why_not_met(meta),
     ]
-    sections = [_section(i + 1, n, meta.get(n), folder) for i, n in enumerate(ARTEFACTS)]
-    return "\n".join(head + sections)
+    sections = [_section(i + 1, n, meta.get(n), folder) for i, n in enumerate(FIGURES)]
+    return "\n".join([*head, *sections, _exploration(out, folder)])
+
+
+def _exploration(out: Path, folder: Path) -> str:
+    """The section "What we cannot rule out", its links relative to ``out``."""
+    from experiments.explore.report import section
+
+    if not (folder / EXPLORE / "summary.json").is_file():
+        return ("## What we cannot rule out\n\nNot built yet: `offshoring reproduce "
+                "explore` (guide: docs/explore.md).\n")
+    return section(folder / EXPLORE, links_from=out)
 
 
 def write_results(out: Path, scale: str) -> Path:
@@ -109,14 +121,15 @@ def write_results(out: Path, scale: str) -> Path:
 
 
 def render_tables(folder: Path) -> list[str]:
-    """Rewrite each built artefact's Markdown table (``<name>.md``) from its stored CSV.
+    """Rewrite each built artefact's Markdown table (``<name>.md``) from its stored CSV,
+    and the exploration's ``explore/explore.md`` from its files.
 
     Runs nothing: ``offshoring reproduce --report-only`` re-renders the tables (after a
     change of their formatting) from the full-precision CSV with each artefact module's
     ``markdown_frame``. Returns the names rewritten.
     """
     done = []
-    for name in ARTEFACTS:
+    for name in FIGURES:
         csv, md = folder / f"{name}.csv", folder / f"{name}.md"
         if not (csv.is_file() and (folder / f"{name}.json").is_file()):
             continue
@@ -126,4 +139,12 @@ def render_tables(folder: Path) -> list[str]:
         tmp.write_text(md_table(module.markdown_frame(frame)))
         os.replace(tmp, md)
         done.append(name)
+    explore = folder / EXPLORE
+    if (explore / "summary.json").is_file():  # the exploration's own page, bare links
+        from experiments.explore.report import section
+
+        tmp = explore / "explore.md.tmp"
+        tmp.write_text(section(explore))
+        os.replace(tmp, explore / "explore.md")
+        done.append(EXPLORE)
     return done

@@ -191,15 +191,22 @@ class JobStore(ChunkFolder):
         t = t[t["status"] != "ok"]
         return dict(zip(t["key"], t["error"], strict=True))
 
+    def summaries(self, keys: Iterable[str]) -> pd.DataFrame:
+        """The ``runs`` rows (key, seed, seconds, the outcomes...) of each of ``keys`` that is
+        done, without the weekly series."""
+        wanted = [k for k in dict.fromkeys(keys) if k in self.done]
+        if not wanted:
+            return pd.DataFrame(columns=self.schema.names)
+        runs = self._table(RUNS, None, wanted)
+        return runs[runs["status"] == "ok"].drop_duplicates("key").reset_index(drop=True)
+
     def load(self, keys: Iterable[str]) -> dict[str, tuple[dict[str, float], pd.DataFrame,
                                                              float]]:
         """Summary, weekly series and run seconds of each of ``keys`` that is done."""
-        wanted = [k for k in dict.fromkeys(keys) if k in self.done]
-        if not wanted:
+        runs = self.summaries(keys)
+        if not len(runs):
             return {}
-        runs = self._table(RUNS, None, wanted)
-        runs = runs[runs["status"] == "ok"].drop_duplicates("key")
-        series = self._table(SERIES_DIR, None, wanted)
+        series = self._table(SERIES_DIR, None, runs["key"])
         by_key = {k: g.drop(columns="key").reset_index(drop=True)
                   for k, g in series.groupby("key", sort=False)}
         out = {}

@@ -163,15 +163,24 @@ def _hint(name: str, allowed: tuple[str, ...] | list[str]) -> str:
 
 
 # ------------------------------------------------------------------ loading and checks
-def load_spec(path: str | Path) -> SweepSpec:
-    """Read and validate a spec file; ParameterError (one line) on any problem."""
-    path = Path(path)
+def read_spec(path: Path) -> dict[str, Any]:
+    """The parsed TOML of a spec file (sweep or explore); ParameterError (one line) when it
+    is missing, unreadable or not TOML."""
     if not path.is_file():
         raise ParameterError(f"spec file '{path}' not found")
     try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise ParameterError(f"spec '{path}' is not valid TOML: {err}") from None
+        return tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ParameterError(f"spec '{path}' is not valid TOML: "
+                             f"{str(err).splitlines()[0]}") from None
+    except OSError as err:
+        raise ParameterError(f"spec '{path}' cannot be read: {err.strerror}") from None
+
+
+def load_spec(path: str | Path) -> SweepSpec:
+    """Read and validate a spec file; ParameterError (one line) on any problem."""
+    path = Path(path)
+    data = read_spec(path)
     data.setdefault("name", path.stem)
     try:
         return parse_spec(data)

@@ -20,7 +20,7 @@ from offshoring.commands.argtypes import available_cpus, fraction, positive_int,
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (batch schedulers at the time limit) stops a sweep like Ctrl-C."""
     def handler(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -39,7 +39,6 @@ def check_scheduler(address: str | None) -> None:
     """Refuse a malformed ``--scheduler`` address in one line (before anything starts)."""
     from model.params import ParameterError
 
-
     if address is None or address == "local":
         return
     m = _SCHEDULER.match(address)
@@ -49,8 +48,8 @@ def check_scheduler(address: str | None) -> None:
 
 
 @contextlib.contextmanager
-def _executor(args: argparse.Namespace) -> Iterator[tuple[object, int, str]]:
-    """The executor chosen on the command line, its parallelism and a description."""
+def executor_for(args: argparse.Namespace) -> Iterator[tuple[object, int, str]]:
+    """The executor of ``--workers``/``--scheduler``, its parallelism and a description."""
     from experiments.sweeps.executors import dask_executor
     from experiments.sweeps.pool import abandon, local_executor
     from model.params import ParameterError
@@ -86,7 +85,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     out = Path(args.out)
     damaged = check_out(out, spec, repair=args.repair)  # nothing is written before this
-    with _sigterm_as_interrupt(), _executor(args) as (ex, parallel, what):
+    with sigterm_as_interrupt(), executor_for(args) as (ex, parallel, what):
         print(f"{spec.name}: {spec.design} design on {what} -> {out}", file=sys.stderr)
         if damaged:
             print(f"repair: moving {damaged} damaged chunk(s) to {out / 'quarantine'}; "
@@ -110,16 +109,21 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_executor_options(parser: argparse.ArgumentParser, workers_note: str = "") -> None:
+    """``--workers`` and ``--scheduler`` (read by ``executor_for``)."""
+    parser.add_argument("--workers", type=positive_int, default=available_cpus(),
+                        help=f"local worker processes (default: available CPUs{workers_note})")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler tcp://HOST:PORT, or 'local' for a local Dask "
+                             "cluster of --workers single-threaded workers")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     sw = sub.add_parser("sweep", help="run a parameter sweep (grid, lhs, sobol, morris) into "
                         "a resumable Parquet folder")
     sw.add_argument("spec", help="sweep spec (TOML), e.g. experiments/specs/smoke.toml")
     sw.add_argument("--out", required=True, help="output folder (re-run to resume)")
-    sw.add_argument("--workers", type=positive_int, default=available_cpus(),
-                    help="local worker processes (default: available CPUs)")
-    sw.add_argument("--scheduler", metavar="ADDRESS",
-                    help="Dask scheduler tcp://HOST:PORT, or 'local' for a local Dask "
-                         "cluster of --workers single-threaded workers")
+    add_executor_options(sw)
     sw.add_argument("--chunk-runs", type=positive_int, default=50,
                     help="commit finished runs to disk every this many runs (default 50)")
     sw.add_argument("--chunk-seconds", type=seconds, default=60.0,
