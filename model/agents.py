@@ -153,11 +153,22 @@ class OffshoreVendor(mesa.Agent):
 
     def proficiency(self, firm_id: int) -> float:
         c = self.contracts.get(firm_id)
-        if c is None or c.heads == 0:
+        if c is None:
             return 0.0
-        w = np.arange(MAX_EXPERIENCE + 1)
-        prof = wf.proficiency(w, self.site.initial_proficiency, self.site.ramp_weeks)
-        return float((prof * c.cohorts).sum() / c.heads)
+        heads = c.heads
+        if heads == 0:
+            return 0.0
+        return float((self._curve() * c.cohorts).sum() / heads)
+
+    def _curve(self) -> np.ndarray:
+        """Proficiency at each week of experience 0..MAX_EXPERIENCE on the site's curve."""
+        key = (self.site.initial_proficiency, self.site.ramp_weeks)
+        if getattr(self, "_curve_key", None) != key:
+            self._curve_key = key
+            self._curve_values = wf.proficiency(np.arange(MAX_EXPERIENCE + 1),
+                                                self.site.initial_proficiency,
+                                                self.site.ramp_weeks)
+        return self._curve_values
 
     def step_workforce(self, practices_of: dict[int, object]) -> None:
         """A week of attrition, learning and replacement hiring for each live contract."""

@@ -27,9 +27,10 @@ from model import acquisition as acq
 from model import churn, demand, image, perception, routing, service, word_of_mouth
 from model.agents import Customer, Firm, HomeStaff, OffshoreVendor
 from model.baseline_hazard import relative_hazard
+from model.collector import ColumnCollector
 from model.calendar import ramadan_mask, week_start
 from model.economics import Ledger, discount_factor, production_cost
-from model.metrics import KPI_COLUMNS, customer_stats, firm_kpis, model_reporters, summarise
+from model.metrics import KPI_DTYPES, customer_stats, firm_kpis, model_reporters, summarise
 from model.network import build_network
 from model.params import FirmProfile, Params, ShockKind
 from model.population import PREMIUM, PROSPECT, create_population
@@ -72,8 +73,9 @@ class OffshoringModel(mesa.Model):
         counts = self.population.counts()
         for firm, n in zip(self.firms, counts, strict=True):
             firm.hire_initial_staff(initial_load(n, self.scale, p.market))
-        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(),
-                                                tables={KPI_TABLE: KPI_COLUMNS})
+        self.datacollector = ColumnCollector(
+            model_reporters=model_reporters(), column_tables={KPI_TABLE: KPI_DTYPES},
+            capacity=(p.burn_in_weeks + p.weeks) * p.n_firms)
         for w in range(-p.burn_in_weeks, 0):
             self._burn_in_week = w
             self._week(w)
