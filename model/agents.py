@@ -10,6 +10,7 @@ employees while the weekly dynamics run on arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import mesa
 import numpy as np
@@ -31,6 +32,12 @@ from model.staffing import (
 )
 
 MAX_EXPERIENCE = 520  # weeks; experience beyond is pooled in the last cohort
+
+
+@lru_cache(maxsize=1024)
+def _weekly_prob(annual_rate: float) -> float:
+    """``workforce.weekly_prob`` of one rate, remembered (a site's rates do not change)."""
+    return wf.weekly_prob(annual_rate)
 
 
 # ---------------------------------------------------------------- home staff
@@ -176,7 +183,7 @@ class OffshoreVendor(mesa.Agent):
         for firm_id, c in self.contracts.items():
             if not c.live:
                 continue
-            quit_p = float(wf.weekly_prob(self.annual_attrition(practices_of[firm_id])))
+            quit_p = float(_weekly_prob(self.annual_attrition(practices_of[firm_id])))
             quits = rng.binomial(c.cohorts, quit_p)
             c.quits = int(quits.sum())
             stay = c.cohorts - quits
@@ -204,11 +211,11 @@ class OffshoreVendor(mesa.Agent):
         self.outage_started = False
         if self.outage_left > 0:
             self.outage_left -= 1
-        elif rng.random() < wf.weekly_prob(self.site.outage_rate * cut):
+        elif rng.random() < _weekly_prob(self.site.outage_rate * cut):
             self.begin_outage(max(1.0, rng.exponential(self.site.outage_weeks) * cut),
                               self.site.outage_severity * cut)
         rate = self.site.breach_rate * ((1 - security_effect) if security else 1.0)
-        self.breach_this_week = bool(rng.random() < wf.weekly_prob(rate))
+        self.breach_this_week = bool(rng.random() < _weekly_prob(rate))
 
     def begin_outage(self, weeks: float, severity: float) -> None:
         self.outage_left = float(np.ceil(weeks))

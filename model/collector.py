@@ -26,31 +26,40 @@ _IMMUTABLE = (int, float, bool, str, np.bool_, np.integer, np.floating)
 
 
 class ColumnTable(Mapping):
-    """A table of typed numpy columns, ``len(self)`` rows used, grown by doubling.
+    """A table of typed numpy columns, ``len(self)`` rows, grown by doubling.
 
-    ``table[name]`` is the column's used part (a view); iteration gives the
-    column names in order.
+    ``table[name]`` is the column's rows (a view); iteration gives the column
+    names in order. Rows appended one at a time wait in a short buffer of
+    tuples and are written into the columns a block at a time (one conversion
+    per column instead of one numpy scalar write per cell), and before any read.
     """
+
+    #: Rows appended one by one that are written into the columns together.
+    BLOCK = 256
 
     def __init__(self, dtypes: Mapping[str, np.dtype | type | str], capacity: int = 64) -> None:
         if not dtypes:
             raise ValueError("a column table needs at least one column")
         self.dtypes = {name: np.dtype(dt) for name, dt in dtypes.items()}
+        self._names = list(self.dtypes)
         capacity = max(1, int(capacity))
         self._columns = {name: np.empty(capacity, dt) for name, dt in self.dtypes.items()}
         self._n = 0
+        self._pending: list[tuple] = []
 
     @property
     def capacity(self) -> int:
+        """Rows the columns hold before they grow."""
         return next(iter(self._columns.values())).size
 
     def __len__(self) -> int:
-        return self._n
+        return self._n + len(self._pending)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._columns)
+        return iter(self._names)
 
     def __getitem__(self, name: str) -> np.ndarray:
+        self.flush()
         return self._columns[name][:self._n]
 
     def reserve(self, rows: int) -> None:
@@ -67,23 +76,37 @@ class ColumnTable(Mapping):
     def append(self, row: Mapping, ignore_missing: bool = False) -> None:
         """One row: ``row[name]`` for every column (missing: NaN in a float column when
         ``ignore_missing``, else an error). Nothing is written if a column is missing."""
-        missing = [name for name in self._columns if name not in row]
-        if missing and not (ignore_missing and all(
-                self.dtypes[name].kind == "f" for name in missing)):
-            raise KeyError(f"Could not insert row with missing column(s) {missing}")
-        self.reserve(1)
-        i = self._n
-        for name, col in self._columns.items():
-            col[i] = row.get(name, np.nan)
-        self._n += 1
+        if list(row) == self._names:  # the usual case: every column, in order
+            values = tuple(row.values())
+        else:
+            missing = [name for name in self._names if name not in row]
+            if missing and not (ignore_missing and all(
+                    self.dtypes[name].kind == "f" for name in missing)):
+                raise KeyError(f"Could not insert row with missing column(s) {missing}")
+            values = tuple(row.get(name, np.nan) for name in self._names)
+        self._pending.append(values)
+        if len(self._pending) >= self.BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered rows into the columns."""
+        if not self._pending:
+            return
+        k = len(self._pending)
+        self.reserve(k)
+        for name, values in zip(self._names, zip(*self._pending, strict=True), strict=True):
+            self._columns[name][self._n:self._n + k] = np.array(values, self.dtypes[name])
+        self._n += k
+        self._pending.clear()
 
     def extend(self, columns: Mapping[str, np.ndarray | list]) -> None:
         """Many rows at once: one sequence of values per column, all of one length."""
-        if set(columns) != set(self._columns):
-            raise KeyError(f"columns must be exactly {list(self._columns)}")
+        if set(columns) != set(self._names):
+            raise KeyError(f"columns must be exactly {self._names}")
         sizes = {len(v) for v in columns.values()}
         if len(sizes) != 1:
             raise ValueError("every column needs the same number of values")
+        self.flush()
         k = sizes.pop()
         self.reserve(k)
         for name, col in self._columns.items():
@@ -91,9 +114,10 @@ class ColumnTable(Mapping):
         self._n += k
 
     def to_frame(self) -> pd.DataFrame:
-        """The used rows as a DataFrame (copies; column dtypes as declared)."""
+        """The rows as a DataFrame (copies; column dtypes as declared)."""
+        self.flush()
         return pd.DataFrame({name: col[:self._n].copy() for name, col in self._columns.items()},
-                            columns=list(self._columns))
+                            columns=self._names)
 
 
 class ColumnCollector(mesa.DataCollector):

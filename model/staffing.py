@@ -174,17 +174,22 @@ def step_staff(team: HomeTeam, p: Params, rng: np.random.Generator,
     (``rows``: only these rows, e.g. one employee's ``HomeStaff.step``).
     Returns the number who quit (their status becomes laid off).
     """
-    working = team.working
+    working = team.status != Status.laid_off
     if rows is not None:
         working &= np.isin(np.arange(len(team)), rows)
     rows = np.flatnonzero(working)
     if rows.size == 0:
         return 0
-    morale = team.morale[rows]
+    everyone = rows.size == working.size
+    morale = team.morale if everyone else team.morale[rows]
     quit_p = wf.attrition_prob(p.home.annual_attrition, morale,
                                p.workforce.morale_attrition_factor)
     quits = rng.random(rows.size) < quit_p
     recovered = wf.recover_morale(morale, p.workforce.morale_recovery)
+    if everyone and not quits.any():  # the usual week of a settled team: same updates
+        team.experience += 1.0
+        team.morale[:] = recovered
+        return 0
     team.status[rows[quits]] = Status.laid_off
     stay = rows[~quits]
     team.experience[stay] += 1.0
