@@ -10,6 +10,7 @@ employees while the weekly dynamics run on arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import mesa
 import numpy as np
@@ -31,6 +32,12 @@ from model.staffing import (
 )
 
 MAX_EXPERIENCE = 520  # weeks; experience beyond is pooled in the last cohort
+
+
+@lru_cache(maxsize=1024)
+def _weekly_prob(annual_rate: float) -> float:
+    """``workforce.weekly_prob`` of one rate, remembered (a site's rates do not change)."""
+    return wf.weekly_prob(annual_rate)
 
 
 # ---------------------------------------------------------------- home staff
@@ -153,11 +160,22 @@ class OffshoreVendor(mesa.Agent):
 
     def proficiency(self, firm_id: int) -> float:
         c = self.contracts.get(firm_id)
-        if c is None or c.heads == 0:
+        if c is None:
             return 0.0
-        w = np.arange(MAX_EXPERIENCE + 1)
-        prof = wf.proficiency(w, self.site.initial_proficiency, self.site.ramp_weeks)
-        return float((prof * c.cohorts).sum() / c.heads)
+        heads = c.heads
+        if heads == 0:
+            return 0.0
+        return float((self._curve() * c.cohorts).sum() / heads)
+
+    def _curve(self) -> np.ndarray:
+        """Proficiency at each week of experience 0..MAX_EXPERIENCE on the site's curve."""
+        key = (self.site.initial_proficiency, self.site.ramp_weeks)
+        if getattr(self, "_curve_key", None) != key:
+            self._curve_key = key
+            self._curve_values = wf.proficiency(np.arange(MAX_EXPERIENCE + 1),
+                                                self.site.initial_proficiency,
+                                                self.site.ramp_weeks)
+        return self._curve_values
 
     def step_workforce(self, practices_of: dict[int, object]) -> None:
         """A week of attrition, learning and replacement hiring for each live contract."""
@@ -165,7 +183,7 @@ class OffshoreVendor(mesa.Agent):
         for firm_id, c in self.contracts.items():
             if not c.live:
                 continue
-            quit_p = float(wf.weekly_prob(self.annual_attrition(practices_of[firm_id])))
+            quit_p = float(_weekly_prob(self.annual_attrition(practices_of[firm_id])))
             quits = rng.binomial(c.cohorts, quit_p)
             c.quits = int(quits.sum())
             stay = c.cohorts - quits
@@ -193,11 +211,11 @@ class OffshoreVendor(mesa.Agent):
         self.outage_started = False
         if self.outage_left > 0:
             self.outage_left -= 1
-        elif rng.random() < wf.weekly_prob(self.site.outage_rate * cut):
+        elif rng.random() < _weekly_prob(self.site.outage_rate * cut):
             self.begin_outage(max(1.0, rng.exponential(self.site.outage_weeks) * cut),
                               self.site.outage_severity * cut)
         rate = self.site.breach_rate * ((1 - security_effect) if security else 1.0)
-        self.breach_this_week = bool(rng.random() < wf.weekly_prob(rate))
+        self.breach_this_week = bool(rng.random() < _weekly_prob(rate))
 
     def begin_outage(self, weeks: float, severity: float) -> None:
         self.outage_left = float(np.ceil(weeks))

@@ -15,7 +15,7 @@ Severance and hiring are counted in weeks of an agent's pay
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 
 @dataclass
@@ -45,7 +45,10 @@ class Ledger:
 
     @property
     def total_cost(self) -> float:
-        return sum(getattr(self, f.name) for f in fields(self) if f.name != "revenue")
+        # every field but revenue, in field order: the sum Python computes is order-dependent
+        return sum((self.variable_cost, self.home_wages, self.vendor_billing, self.practices,
+                    self.transition, self.severance, self.hiring, self.acquisition,
+                    self.exit_penalty))
 
     @property
     def profit(self) -> float:

@@ -33,6 +33,12 @@ KPI_COLUMNS = [
     "quality_home", "quality_vendor", "csat_home", "csat_vendor", "revenue", "variable_cost",
     "service_cost", "total_cost", "profit", "cum_profit", "npv", *EVENT_FLAGS,
 ]
+_INT_COLUMNS = {"week", "firm", "customers", "acquisitions", "contacts", "home_heads",
+                "vendor_heads"}
+#: dtype of each KPI column (the DataCollector's column table, ``model.collector``).
+KPI_DTYPES = {name: np.dtype(np.int64) if name in _INT_COLUMNS else
+              np.dtype(np.bool_) if name in EVENT_FLAGS else np.dtype(np.float64)
+              for name in KPI_COLUMNS}
 
 
 def _ratio(a: float, b: float) -> float:

@@ -28,8 +28,9 @@ from model import churn, demand, image, perception, routing, service, word_of_mo
 from model.agents import Customer, Firm, HomeStaff, OffshoreVendor
 from model.baseline_hazard import relative_hazard
 from model.calendar import ramadan_mask, week_start
+from model.collector import ColumnCollector
 from model.economics import Ledger, discount_factor, production_cost
-from model.metrics import KPI_COLUMNS, customer_stats, firm_kpis, model_reporters, summarise
+from model.metrics import KPI_DTYPES, customer_stats, firm_kpis, model_reporters, summarise
 from model.network import build_network
 from model.params import FirmProfile, Params, ShockKind
 from model.population import PREMIUM, PROSPECT, create_population
@@ -67,13 +68,16 @@ class OffshoringModel(mesa.Model):
         self._customer_views: mesa.agent.AgentSet | None = None
         self._expected_week: int | None = None
         self._expected = np.zeros(p.n_firms)
+        self._coefficient_cache: dict[str, tuple] = {}
+        self._ramadan: dict[int, bool] = {}
         self.events = Events()
         self.this_week: list[FirmWeek] = [FirmWeek() for _ in self.firms]
         counts = self.population.counts()
         for firm, n in zip(self.firms, counts, strict=True):
             firm.hire_initial_staff(initial_load(n, self.scale, p.market))
-        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(),
-                                                tables={KPI_TABLE: KPI_COLUMNS})
+        self.datacollector = ColumnCollector(
+            model_reporters=model_reporters(), column_tables={KPI_TABLE: KPI_DTYPES},
+            capacity=(p.burn_in_weeks + p.weeks) * p.n_firms)
         for w in range(-p.burn_in_weeks, 0):
             self._burn_in_week = w
             self._week(w)
@@ -136,7 +140,7 @@ class OffshoringModel(mesa.Model):
     # 1 ---------------------------------------------------------------------
     def calendar_and_events(self, w: int) -> None:
         p = self.params
-        self.events = Events(ramadan=bool(ramadan_mask(self.week_date(w), 1)[0]))
+        self.events = Events(ramadan=self.is_ramadan(w))
         self.this_week = [FirmWeek() for _ in self.firms]
         for firm in self.firms:
             firm.events.clear()
@@ -168,6 +172,18 @@ class OffshoringModel(mesa.Model):
                 if c.live:
                     self.news(self.firms[fid], p.customers.outage_salience, aware=True)
         self.events.outage = live and not self.vendor.link_up
+
+    def is_ramadan(self, w: int) -> bool:
+        """Whether week ``w``'s midpoint is in Ramadan (``calendar.ramadan_mask``; the weeks
+        from the burn-in to the horizon computed in one call, the same values)."""
+        if w not in self._ramadan:
+            p = self.params
+            first = -p.burn_in_weeks
+            mask = ramadan_mask(self.week_date(first), p.burn_in_weeks + max(p.weeks, 1))
+            self._ramadan.update({first + k: bool(v) for k, v in enumerate(mask.tolist())})
+            if w not in self._ramadan:  # beyond the horizon (run on by hand)
+                self._ramadan[w] = bool(ramadan_mask(self.week_date(w), 1)[0])
+        return self._ramadan[w]
 
     def week_date(self, w: int) -> date:
         """Calendar date of the first day of week ``w`` (week 0: 1 January of start_year)."""
@@ -222,25 +238,35 @@ class OffshoringModel(mesa.Model):
         """
         pop = self.population
         code = 2 * pop.firm[contacts].astype(np.intp) + to_vendor  # channel of each contact
-        counts = np.bincount(code, minlength=2 * self.params.n_firms)
+        counts = np.bincount(code, minlength=2 * self.params.n_firms).tolist()
         channels: list[service.Channel | None] = []
         for firm in self.firms:
             for offshore in (False, True):
-                n = int(counts[2 * firm.index + offshore])
+                n = counts[2 * firm.index + offshore]
                 self.this_week[firm.index].contacts += n
                 channels.append(self.channel(firm, offshore, n) if n else None)
         reputation = [float(np.float32(self.firms[k // 2].reputation))
                       for k in range(len(channels))]
         table = service.channel_table(channels, reputation, self.params.market.patience_minutes)
         s, tally = service.serve_contacts(
-            contacts, code, sensitive, table, service.customer_coefficients(self.params.customers),
+            contacts, code, sensitive, table, self._coefficients("service"),
             pop.aware, pop.ethnocentrism, pop.expectation, pop.satisfaction, pop.unresolved,
             pop.valence, pop.tenure, self.rng)
-        for k, ch in enumerate(channels):
+        for k, (ch, sums) in enumerate(zip(channels, tally.tolist(), strict=True)):
             if ch is not None:
-                sums = dict(zip(service.TALLY, tally[k].tolist(), strict=True))
-                self._tally(self.this_week[k // 2], ch, sums, bool(k % 2))
+                self._tally(self.this_week[k // 2], ch, dict(zip(service.TALLY, sums,
+                                                                 strict=True)), bool(k % 2))
         return s
+
+    def _coefficients(self, kind: str):
+        """The compiled kernels' customer coefficients (``service`` or ``churn``), computed
+        once per ``params.customers`` object."""
+        c = self.params.customers
+        cached = self._coefficient_cache.get(kind)
+        if cached is None or cached[0] is not c:
+            make = service.customer_coefficients if kind == "service" else churn.coefficients
+            cached = self._coefficient_cache[kind] = (c, make(c))
+        return cached[1]
 
     def expected_contacts(self) -> np.ndarray:
         """Expected contacts of each firm this week (sum of contact probabilities).
@@ -357,8 +383,10 @@ class OffshoringModel(mesa.Model):
         pop.satisfaction[idx] = c.satisfaction_reference
         rep = np.array([f.reputation for f in self.firms] + [0.0], dtype=np.float32)
         pop.expectation[idx] = np.where(dest >= 0, rep[dest], pop.expectation[idx])
-        for f in np.unique(dest[dest >= 0]):
-            self.this_week[f].acquired += int((dest == f).sum())
+        joined = np.bincount(dest[dest >= 0], minlength=self.params.n_firms).tolist()
+        for f, n in enumerate(joined):
+            if n:
+                self.this_week[f].acquired += n
 
     # 11 --------------------------------------------------------------------
     def acquisition(self) -> None:

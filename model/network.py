@@ -11,12 +11,15 @@ at a million customers (``to_networkx`` makes one for small drawings).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
 from model.params import NetworkKind, NetworkParams
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class SocialNetwork:
 
     def to_networkx(self) -> nx.Graph:
         """An undirected networkx graph (edge attribute ``weak``) for drawing."""
+        import networkx as nx  # on demand: a run does not need it (start time)
+
         g = nx.Graph()
         g.add_nodes_from(range(self.n))
         for mat, weak in ((self.strong, False), (self.weak, True)):
@@ -75,6 +80,8 @@ def watts_strogatz(n: int, degree: int, rewiring: float, rng: np.random.Generato
 def barabasi_albert(n: int, degree: int, rng: np.random.Generator) -> SocialNetwork:
     """Preferential attachment with ``degree // 2`` ties per newcomer (networkx, seeded)."""
     m = max(1, degree // 2)
+    import networkx as nx  # on demand: only this network kind needs it (start time)
+
     g = nx.barabasi_albert_graph(n, m, seed=int(rng.integers(2**31)))
     edges = np.array(g.edges(), dtype=np.int64).reshape(-1, 2)
     strong = _symmetric(n, edges[:, 0], edges[:, 1])

@@ -208,27 +208,56 @@ def erlang_a(agents: float, arrivals_per_hour: float, aht_minutes: float,
     """
     if arrivals_per_hour <= 0:
         return QueueResult(0.0, 0.0, 0.0, 1.0, 0.0)
-    lam = arrivals_per_hour / 60.0          # per minute
-    mu = 1.0 / aht_minutes
-    theta = 1.0 / patience_minutes
-    t = threshold_seconds / 60.0
+    return QueueResult(*_erlang_a(float(agents), arrivals_per_hour / 60.0, 1.0 / aht_minutes,
+                                  1.0 / patience_minutes, threshold_seconds / 60.0))
+
+
+@njit(cache=True)
+def _erlang_a_values(servers: int, lam: float, mu: float, theta: float, threshold: float
+                     ) -> tuple[float, float, float, float, float]:
+    """The ``QueueResult`` fields of ``_erlang_a_integer``, compiled."""
+    if servers <= 0:
+        return 1.0, 1.0 / theta, 1.0, 0.0, 1.0
+    p_wait, queue, busy, sl = _birth_death(servers, lam, mu, theta, threshold)
+    return (p_wait, queue / lam, min(1.0, theta * queue / lam), min(1.0, max(0.0, sl)),
+            busy / servers)
+
+
+@njit(cache=True)
+def _erlang_a(agents: float, lam: float, mu: float, theta: float, threshold: float
+              ) -> tuple[float, float, float, float, float]:
+    """``erlang_a``'s fields for ``agents`` on the phones, rates per minute: the integer
+    neighbours' results interpolated linearly (one compiled call per channel and week)."""
     lo = math.floor(agents)
     w = agents - lo
-    r_lo = _erlang_a_integer(lo, lam, mu, theta, t)
+    r_lo = _erlang_a_values(lo, lam, mu, theta, threshold)
     if w < 1e-9:
         return r_lo
-    r_hi = _erlang_a_integer(lo + 1, lam, mu, theta, t)
-    return QueueResult(*((1 - w) * a + w * b for a, b in zip(
-        (r_lo.p_wait, r_lo.mean_wait, r_lo.p_abandon, r_lo.service_level, r_lo.occupancy),
-        (r_hi.p_wait, r_hi.mean_wait, r_hi.p_abandon, r_hi.service_level, r_hi.occupancy),
-        strict=True)))
+    r_hi = _erlang_a_values(lo + 1, lam, mu, theta, threshold)
+    return ((1 - w) * r_lo[0] + w * r_hi[0], (1 - w) * r_lo[1] + w * r_hi[1],
+            (1 - w) * r_lo[2] + w * r_hi[2], (1 - w) * r_lo[3] + w * r_hi[3],
+            (1 - w) * r_lo[4] + w * r_hi[4])
 
 
 def agents_for_service_level(arrivals_per_hour: float, aht_minutes: float, target: float,
                              threshold_seconds: float = 20.0) -> int:
     """Fewest agents on the phones meeting ``target`` under Erlang C (staffing rule)."""
+    return int(_agents_for_service_level(float(arrivals_per_hour), float(aht_minutes),
+                                         float(target), float(threshold_seconds)))
+
+
+@njit(cache=True)
+def _agents_for_service_level(arrivals_per_hour: float, aht_minutes: float, target: float,
+                              threshold_seconds: float) -> int:
+    """``agents_for_service_level`` compiled: the search from the load upwards."""
     load = arrivals_per_hour * aht_minutes / 60.0
+    threshold = threshold_seconds / 60.0
     s = max(1, math.ceil(load))
-    while erlang_c_service_level(s, load, aht_minutes, threshold_seconds / 60.0) < target:
+    while True:
+        if load >= s:
+            level = 0.0
+        else:
+            level = 1.0 - erlang_c(s, load) * math.exp(-(s - load) * threshold / aht_minutes)
+        if not level < target:  # as the loop ``while level < target`` stops
+            return s
         s += 1
-    return s

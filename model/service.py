@@ -46,8 +46,8 @@ def orientation_factor(orientation: float) -> float:
 
 
 def resolution_probability(base: float, proficiency: float, orientation: float) -> float:
-    """First-contact resolution of an understood contact."""
-    return float(np.clip(base * proficiency * orientation_factor(orientation), 0.0, 1.0))
+    """First-contact resolution of an understood contact (clipped to 0-1)."""
+    return float(min(max(base * proficiency * orientation_factor(orientation), 0.0), 1.0))
 
 
 def weekly_noise(rigor: float, noise: float, rng: np.random.Generator) -> float:

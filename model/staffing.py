@@ -131,15 +131,26 @@ class HomeTeam:
         return gone
 
     def stats(self, site: SiteProfile) -> StaffStats:
-        """This week's ``StaffStats`` of the working rows (proficiency on ``site``'s curve)."""
-        w = self.working
+        """This week's ``StaffStats`` of the working rows (proficiency on ``site``'s curve).
+
+        Means are numpy's (``np.add.reduce`` over the rows / their number, exactly
+        what ``ndarray.mean`` computes) without its per-call overhead.
+        """
+        w = self.status != Status.laid_off
         n = int(np.count_nonzero(w))
         if n == 0:
             return StaffStats()
-        prof = wf.proficiency(self.experience[w], site.initial_proficiency, site.ramp_weeks)
-        return StaffStats(heads=n, proficiency=float(prof.mean()),
-                          morale=float(self.morale[w].mean()),
-                          acceptance=float(self.acceptance[w].mean()))
+        if n == w.size:  # nobody has left since the rows were last dropped
+            experience, morale, acceptance = self.experience, self.morale, self.acceptance
+        else:
+            experience, morale, acceptance = self.experience[w], self.morale[w], \
+                self.acceptance[w]
+        prof = wf.proficiency(experience, site.initial_proficiency, site.ramp_weeks)
+        return StaffStats(heads=n, proficiency=float(_sum(prof) / n),
+                          morale=float(_sum(morale) / n), acceptance=float(_sum(acceptance) / n))
+
+
+_sum = np.add.reduce  # pairwise summation, as ndarray.sum and ndarray.mean
 
 
 def hire_initial_staff(team: HomeTeam, load: float, p: Params, rng: np.random.Generator
@@ -163,17 +174,22 @@ def step_staff(team: HomeTeam, p: Params, rng: np.random.Generator,
     (``rows``: only these rows, e.g. one employee's ``HomeStaff.step``).
     Returns the number who quit (their status becomes laid off).
     """
-    working = team.working
+    working = team.status != Status.laid_off
     if rows is not None:
         working &= np.isin(np.arange(len(team)), rows)
     rows = np.flatnonzero(working)
     if rows.size == 0:
         return 0
-    morale = team.morale[rows]
+    everyone = rows.size == working.size
+    morale = team.morale if everyone else team.morale[rows]
     quit_p = wf.attrition_prob(p.home.annual_attrition, morale,
                                p.workforce.morale_attrition_factor)
     quits = rng.random(rows.size) < quit_p
     recovered = wf.recover_morale(morale, p.workforce.morale_recovery)
+    if everyone and not quits.any():  # the usual week of a settled team: same updates
+        team.experience += 1.0
+        team.morale[:] = recovered
+        return 0
     team.status[rows[quits]] = Status.laid_off
     stay = rows[~quits]
     team.experience[stay] += 1.0

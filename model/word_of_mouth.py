@@ -31,15 +31,31 @@ def spread(image: np.ndarray, net: SocialNetwork, firm: np.ndarray, s: np.ndarra
     (negative), w = ``wom_influence``. Updates ``image`` in place and returns
     the numbers of positive and negative messages delivered.
     """
-    sent = np.zeros(2, np.int64)
-    talkers = np.asarray(talkers, np.int64)
-    for sign, mask, p in ((0, s > c.satisfied_above, c.wom_pos_prob),
-                          (1, s < c.dissatisfied_below, c.wom_neg_prob)):
-        who = talkers[mask]
-        for adj, factor in ((net.strong, 1.0), (net.weak, c.weak_tie_factor)):
-            sent[sign] += _tell(image, adj.indptr, adj.indices, who, firm, log_q(p * factor),
-                                sign == 0, 1.0 - c.wom_influence, rng)
+    weak = c.weak_tie_factor
+    sent = _spread(image, net.strong.indptr, net.strong.indices, net.weak.indptr,
+                   net.weak.indices, firm, s, np.asarray(talkers, np.int64), c.satisfied_above,
+                   c.dissatisfied_below, log_q(c.wom_pos_prob), log_q(c.wom_pos_prob * weak),
+                   log_q(c.wom_neg_prob), log_q(c.wom_neg_prob * weak),
+                   1.0 - c.wom_influence, rng)
     return int(sent[0]), int(sent[1])
+
+
+@njit(cache=True)
+def _spread(image: np.ndarray, strong_ptr: np.ndarray, strong_idx: np.ndarray,
+            weak_ptr: np.ndarray, weak_idx: np.ndarray, firm: np.ndarray, s: np.ndarray,
+            talkers: np.ndarray, above: float, below: float, log_pos_strong: float,
+            log_pos_weak: float, log_neg_strong: float, log_neg_weak: float, keep: float,
+            rng: np.random.Generator) -> np.ndarray:
+    """``spread`` in one compiled call: positive talkers on strong then weak ties, then
+    negative talkers likewise (``_tell`` each; messages sent per sign)."""
+    sent = np.zeros(2, np.int64)
+    pos = talkers[s > above]
+    neg = talkers[s < below]
+    sent[0] += _tell(image, strong_ptr, strong_idx, pos, firm, log_pos_strong, True, keep, rng)
+    sent[0] += _tell(image, weak_ptr, weak_idx, pos, firm, log_pos_weak, True, keep, rng)
+    sent[1] += _tell(image, strong_ptr, strong_idx, neg, firm, log_neg_strong, False, keep, rng)
+    sent[1] += _tell(image, weak_ptr, weak_idx, neg, firm, log_neg_weak, False, keep, rng)
+    return sent
 
 
 @njit(cache=True)

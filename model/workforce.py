@@ -7,6 +7,8 @@ All rates are per week unless named otherwise.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 
@@ -15,6 +17,7 @@ def weekly_prob(annual_rate: float | np.ndarray) -> float | np.ndarray:
     return -np.expm1(-np.asarray(annual_rate, dtype=float) / 52.0)
 
 
+@lru_cache(maxsize=256)
 def learning_tau(initial: float, ramp_weeks: float) -> float:
     """Time constant (weeks) so that proficiency reaches 0.9 after ``ramp_weeks``."""
     if initial >= 0.9:

@@ -18,7 +18,7 @@ from experiments.sweeps.store import VOLATILE_COLUMNS, read_manifest, read_runs,
 
 SPEC = """
 name = "kill"
-customers = 3000  # slow enough that a kill lands before the sweep ends
+customers = 8000  # slow enough that a kill lands before the sweep ends
 weeks = 20
 design = "lhs"
 samples = 20

@@ -28,6 +28,7 @@ import io
 import pstats
 import resource
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +81,8 @@ class PhaseClock:
 
 def time_steps(model, weeks: int, warmup: int) -> tuple[float, float]:
     """(mean seconds per step, mean seconds per step in customer rules) over ``weeks`` steps."""
-    model.run_for(warmup)
+    if warmup:
+        model.run_for(warmup)
     clock = PhaseClock(model)
     t0 = time.perf_counter()
     model.run_for(weeks)
@@ -236,3 +238,138 @@ def profile_table(rows: list[tuple[str, int, float, float]], n: int) -> Table:
     for fn, calls, own, cum in rows:
         table.add_row(fn, f"{calls:,}", f"{own * 1e3:.2f}", f"{cum * 1e3:.2f}")
     return table
+
+
+# ---------------------------------------------------------------- ensemble (issue 12)
+#: Figures measured on the project's 2-core machine before the firm side was made arrays
+#: (commit 5ada565, quiet machine): the ten-year run at 3,000 customers in-process, and
+#: ``python -m offshoring run offshore-morocco --customers 3000 --weeks 520 --quiet``.
+BEFORE = {"ten_year_s": 0.44, "run_wall_s": 1.87}
+#: The research-scale ensemble run: customers, burn-in and horizon (weeks).
+ENSEMBLE_SIZE = {"n": 3_000, "burn_in": 52, "weeks": 520}
+
+
+def ensemble_params(name: str, n: int, burn_in: int, weeks: int) -> Params:
+    """One run of the ensemble: scenario ``name`` as preset, at ``n`` customers."""
+    return scenario(name, n_customers=n, burn_in_weeks=burn_in, weeks=weeks)
+
+
+def measure_in_process(job: dict) -> dict:
+    """Ten-year runs in this process: the fastest wall time of ``repeats`` (build with burn-in,
+    ``weeks`` steps, the KPI table) and the time per week split into customer rules and firm
+    side (``PhaseClock`` around the firm-side methods of one more run's weeks)."""
+    from model.model import OffshoringModel
+
+    p = ensemble_params(job["scenario"], job["n"], job["burn_in"], job["weeks"])
+    OffshoringModel(ensemble_params(job["scenario"], 200, 2, 2), rng=0)  # kernels loaded
+    times = []
+    for r in range(job["repeats"]):
+        t0 = time.perf_counter()
+        model = OffshoringModel(p, rng=job["seed"] + r)
+        model.run_for(p.weeks)
+        model.kpis()
+        times.append(time.perf_counter() - t0)
+    model = OffshoringModel(p, rng=job["seed"])
+    step, rules = time_steps(model, p.weeks, 0)
+    return {"ten_year_s": min(times), "ten_year_all_s": times, "week_ms": step * 1e3,
+            "rules_ms": rules * 1e3, "firm_ms": (step - rules) * 1e3}
+
+
+def measure_start(scenario_name: str, n: int, weeks: int, repeats: int = 3) -> dict:
+    """Process start: wall time of ``python -m offshoring run`` (``weeks`` and 1 week) and
+    of a sweep worker's imports (``experiments.sweeps.executors``), fastest of ``repeats``."""
+    import subprocess
+    import sys
+
+    def wall(argv: list[str]) -> float:
+        best = float("inf")
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, *argv], check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            best = min(best, time.perf_counter() - t0)
+        return best
+
+    run = ["-m", "offshoring", "run", scenario_name, "--customers", str(n), "--quiet"]
+    return {"run_wall_s": wall([*run, "--weeks", str(weeks)]),
+            "run_1wk_wall_s": wall([*run, "--weeks", "1"]),
+            "worker_import_s": wall(["-c", "import experiments.sweeps.executors"])}
+
+
+def measure_ensemble(scenario_name: str, n: int, burn_in: int, weeks: int, runs: int,
+                     workers: int, seed: int = 0) -> dict:
+    """``runs`` runs through the sweep engine (``run_jobs``, a temporary ``JobStore``) on a
+    pool of ``workers`` local processes, timed after the pool has started and run one small
+    job per worker (imports and compiled kernels loaded): runs per core-minute."""
+    import tempfile
+
+    from experiments.sweeps.executors import run_jobs
+    from experiments.sweeps.jobs import Job, JobStore
+    from experiments.sweeps.pool import local_executor
+
+    p = ensemble_params(scenario_name, n, burn_in, weeks)
+    jobs = [Job(p, seed + i, replicate=i) for i in range(runs)]
+    warm = [Job(ensemble_params(scenario_name, 200, 2, 2), 10**6 + i) for i in range(workers)]
+    with tempfile.TemporaryDirectory(prefix="offshoring-bench-") as tmp, \
+            local_executor(workers) as pool:
+        t0 = time.perf_counter()
+        with JobStore.open(Path(tmp) / "warm") as warm_store:
+            run_jobs(warm, warm_store, pool, in_flight=workers, progress=False)
+        start_s = time.perf_counter() - t0
+        with JobStore.open(Path(tmp) / "runs") as store:
+            t0 = time.perf_counter()
+            report = run_jobs(jobs, store, pool, in_flight=2 * workers, progress=False)
+            wall = time.perf_counter() - t0
+    return {"workers": workers, "runs": runs, "ok": report.ok, "failed": report.failed,
+            "wall_s": wall, "pool_start_s": start_s, "s_per_run": wall / runs,
+            "runs_per_core_minute": runs / (wall * workers / 60.0),
+            "runs_per_minute": runs / wall * 60.0}
+
+
+def run_ensemble_bench(scenario_name: str, n: int, burn_in: int, weeks: int, runs: int,
+                       workers: Sequence[int], seed: int = 0, repeats: int = 3,
+                       start: bool = True) -> dict:
+    """Every ensemble measurement: in-process (fresh process), per pool size, process start."""
+    job = {"scenario": scenario_name, "n": n, "burn_in": burn_in, "weeks": weeks,
+           "seed": seed, "repeats": repeats}
+    inproc = in_child(measure_in_process, job)
+    pools = [measure_ensemble(scenario_name, n, burn_in, weeks, runs, w, seed) for w in workers]
+    base = pools[0]["runs_per_minute"] if pools else float("nan")
+    for row in pools:
+        row["speedup"] = row["runs_per_minute"] / base
+    return {"in_process": inproc, "pools": pools,
+            "start": measure_start(scenario_name, n, weeks) if start else None}
+
+
+def ensemble_report(r: dict, scenario_name: str, n: int, burn_in: int, weeks: int) -> list:
+    """Rich renderables of ``run_ensemble_bench``'s result, with the ratios to ``BEFORE``."""
+    ip = r["in_process"]
+    head = Table(title=f"Ten-year run in-process: {scenario_name}, {n:,} customers x "
+                       f"({burn_in} + {weeks}) weeks, one core")
+    for col in ("run s (best)", "before s", "before / now", "ms/week", "customer rules ms/wk",
+                "firm side ms/wk"):
+        head.add_column(col, justify="right")
+    head.add_row(f"{ip['ten_year_s']:.3f}", f"{BEFORE['ten_year_s']:.2f}",
+                 f"{BEFORE['ten_year_s'] / ip['ten_year_s']:.2f}x", f"{ip['week_ms']:.3f}",
+                 f"{ip['rules_ms']:.3f}", f"{ip['firm_ms']:.3f}")
+    pools = Table(title="Ensemble through the sweep engine (run_jobs, JobStore, local pool)")
+    for col in ("workers", "runs", "failed", "wall s", "s/run", "runs/core-minute",
+                "runs/minute", "vs 1 worker", "pool start s"):
+        pools.add_column(col, justify="right")
+    for row in r["pools"]:
+        pools.add_row(str(row["workers"]), str(row["runs"]), str(row["failed"]),
+                      f"{row['wall_s']:.2f}", f"{row['s_per_run']:.3f}",
+                      f"{row['runs_per_core_minute']:.0f}", f"{row['runs_per_minute']:.0f}",
+                      f"{row['speedup']:.2f}x", f"{row['pool_start_s']:.2f}")
+    out: list = [head, pools]
+    if r.get("start"):
+        st = r["start"]
+        start = Table(title="Process start (fastest of 3, warm caches)")
+        for col in ("offshoring run wall s", "before s", "before / now",
+                    "run --weeks 1 wall s", "worker imports s"):
+            start.add_column(col, justify="right")
+        start.add_row(f"{st['run_wall_s']:.2f}", f"{BEFORE['run_wall_s']:.2f}",
+                      f"{BEFORE['run_wall_s'] / st['run_wall_s']:.2f}x",
+                      f"{st['run_1wk_wall_s']:.2f}", f"{st['worker_import_s']:.2f}")
+        out.append(start)
+    return out

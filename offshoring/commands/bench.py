@@ -15,6 +15,17 @@ from offshoring.commands.argtypes import (
 )
 
 
+def worker_counts(text: str) -> list[int]:
+    """argparse type: comma-separated numbers of worker processes (``1,2``)."""
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected e.g. 1,2, got {text!r}") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"worker counts must be >= 1, got {text!r}")
+    return counts
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     import multiprocessing
     from pathlib import Path
@@ -35,6 +46,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.scenario not in SCENARIOS:
         raise ParameterError(f"unknown scenario '{args.scenario}': allowed "
                              f"{', '.join(SCENARIOS)}")
+    if args.ensemble:
+        return _ensemble(args, Console(width=max(Console().width, 110)))
     if not args.sizes:
         raise ParameterError("--sizes: give at least one size, e.g. 10k,100k")
     out = Path(args.out) if args.out else None
@@ -63,6 +76,31 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ensemble(args: argparse.Namespace, console) -> int:
+    """``--ensemble``: research-scale runs per core-minute through the sweep engine."""
+    import json
+    import multiprocessing
+    import platform
+
+    from experiments.tools.bench import ENSEMBLE_SIZE, ensemble_report, run_ensemble_bench
+
+    n, burn_in, weeks = ENSEMBLE_SIZE["n"], ENSEMBLE_SIZE["burn_in"], ENSEMBLE_SIZE["weeks"]
+    with console.status(f"ensemble bench: {n:,} customers x ({burn_in} + {weeks}) weeks"):
+        r = run_ensemble_bench(args.scenario, n, burn_in, weeks, args.ensemble_runs,
+                               args.workers, args.seed, start=not args.no_start)
+    for table in ensemble_report(r, args.scenario, n, burn_in, weeks):
+        console.print(table)
+    console.print(f"machine: {multiprocessing.cpu_count()} cores, {platform.processor() or '?'}"
+                  f", Python {platform.python_version()}; runs/core-minute = runs / (wall x "
+                  "workers); firm side: calendar, firm decisions, workforce, channels, "
+                  "accounting, KPI rows, data collection.")
+    if args.out:
+        from pathlib import Path
+        Path(args.out).write_text(json.dumps(r, indent=2, default=float) + "\n")
+        console.print(f"wrote {args.out}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     b = sub.add_parser("bench", help="time the vectorised model against the per-agent "
                                      "reference (10k, 100k, 1M customers)")
@@ -86,5 +124,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--profile", action="store_true",
                    help="profile the vectorised step at the largest size (cProfile)")
     b.add_argument("--top", type=positive_int, default=15, help="functions shown by --profile")
-    b.add_argument("--out", help="also write the table to this .csv or .parquet file")
+    b.add_argument("--ensemble", action="store_true",
+                   help="research-scale ensemble instead: a ten-year run at 3,000 customers "
+                        "in-process (customer rules / firm side), runs per core-minute "
+                        "through the sweep engine, process start")
+    b.add_argument("--ensemble-runs", type=positive_int, default=24,
+                   help="runs per pool size with --ensemble (default 24)")
+    b.add_argument("--workers", type=worker_counts, default=[1, 2],
+                   help="pool sizes with --ensemble, comma-separated (default 1,2)")
+    b.add_argument("--no-start", action="store_true",
+                   help="with --ensemble, skip the process-start measurement")
+    b.add_argument("--out", help="also write the table to this .csv or .parquet file "
+                                 "(with --ensemble: the measurements as .json)")
     b.set_defaults(func=cmd_bench)
