@@ -34,7 +34,7 @@ from model.metrics import KPI_DTYPES, customer_stats, firm_kpis, model_reporters
 from model.network import build_network
 from model.params import FirmProfile, Params, ShockKind
 from model.population import PREMIUM, PROSPECT, create_population
-from model.queueing import erlang_a
+from model.queueing import QueueResult, erlang_a, erlang_a_many
 from model.records import Events, FirmWeek
 from model.staffing import initial_load
 
@@ -239,24 +239,93 @@ class OffshoringModel(mesa.Model):
         pop = self.population
         code = 2 * pop.firm[contacts].astype(np.intp) + to_vendor  # channel of each contact
         counts = np.bincount(code, minlength=2 * self.params.n_firms).tolist()
-        channels: list[service.Channel | None] = []
-        for firm in self.firms:
-            for offshore in (False, True):
-                n = counts[2 * firm.index + offshore]
-                self.this_week[firm.index].contacts += n
-                channels.append(self.channel(firm, offshore, n) if n else None)
-        reputation = [float(np.float32(self.firms[k // 2].reputation))
-                      for k in range(len(channels))]
-        table = service.channel_table(channels, reputation, self.params.market.patience_minutes)
+        for fw, home, vendor in zip(self.this_week, counts[::2], counts[1::2], strict=True):
+            fw.contacts += home + vendor
+        active, table, queues = self.channels(counts)
         s, tally = service.serve_contacts(
             contacts, code, sensitive, table, self._coefficients("service"),
             pop.aware, pop.ethnocentrism, pop.expectation, pop.satisfaction, pop.unresolved,
             pop.valence, pop.tenure, self.rng)
-        for k, (ch, sums) in enumerate(zip(channels, tally.tolist(), strict=True)):
-            if ch is not None:
-                self._tally(self.this_week[k // 2], ch, dict(zip(service.TALLY, sums,
-                                                                 strict=True)), bool(k % 2))
+        sums = tally.tolist()
+        for k, q in zip(active, queues, strict=True):
+            n_, answered, resolved, abandoned, s_sum, s_sq, complaints, q_sum = sums[k]
+            fw, offshore = self.this_week[k >> 1], k & 1
+            n = int(n_)
+            where = "vendor" if offshore else "home"
+            if offshore:
+                fw.offshore_contacts += n
+            fw.answered += int(answered)
+            fw.resolved += int(resolved)
+            fw.abandoned += int(abandoned)
+            fw.within_sl += q.service_level * n
+            fw.wait_sum += q.mean_wait * n
+            fw.s_sum += s_sum
+            fw.s_sq += s_sq
+            fw.complaints += int(complaints)
+            fw.quality[where] = q_sum / n
+            fw.csat[where] = s_sum / n
+            fw.queues[where] = q
         return s
+
+    def channels(self, counts: list[int]) -> tuple[list[int], np.ndarray, list[QueueResult]]:
+        """Capacity, queue and resolution of every channel with contacts this week at once.
+
+        ``counts``: sampled contacts of channel 2 firm + offshore. The same values
+        and random draws as ``channel`` called for each channel in turn (the
+        queues in one compiled call, ``queueing.erlang_a_many``, then the
+        weekly resolution shocks in channel order). Returns the channels with
+        contacts, their ``service.CHANNEL_DTYPE`` table (all channels, zeros
+        where none) and their queues.
+        """
+        p, m, wk = self.params, self.params.market, self.params.workforce
+        expected = self.expected_contacts()
+        active = [k for k, n in enumerate(counts) if n]
+        agents, arrivals, aht, rest = [], [], [], []
+        factor = m.productive_share
+        for k in active:
+            firm = self.firms[k >> 1]
+            share = firm.vendor_share(firm.alpha)
+            if k & 1:
+                site = p.destination
+                c = self.vendor.contracts[firm.index]
+                prof = self.vendor.proficiency(firm.index)
+                avail = self.vendor.availability(self.events.ramadan,
+                                                 p.practices.cultural_adaptation)
+                hours = c.heads * site.paid_hours_week * factor * avail
+                rigor = self.vendor.rigor(p.practices)
+                orient = self.vendor.orientation(p.practices)
+                escalation = wk.escalation_gain * firm.staff_stats.acceptance
+                volume = expected[firm.index] * share
+            else:
+                site, team = p.home, firm.staff_stats
+                prof = team.proficiency
+                productivity = 1 - wk.morale_productivity * (1 - team.morale)
+                strike = 1 - wk.strike_capacity_loss if firm.strike else 1.0
+                hours = team.heads * site.paid_hours_week * factor * productivity * strike
+                rigor, orient, escalation = site.procedure_rigor, site.customer_orientation, 0.0
+                volume = expected[firm.index] * (1 - share)
+            agents.append(hours / m.open_hours_week)
+            arrivals.append(volume * self.scale / m.open_hours_week)
+            aht.append(m.aht_minutes * site.aht_factor * (1 + 0.5 * (1 - prof)))
+            rest.append((site, prof, rigor, orient, escalation, bool(k & 1)))
+        results = erlang_a_many(agents, arrivals, aht, m.patience_minutes).tolist()
+        shocks = self.rng.standard_normal(len(active)).tolist() if active else []
+        table = np.zeros(len(counts), service.CHANNEL_DTYPE)
+        rows, queues = [], []
+        reputation = [float(np.float32(f.reputation)) for f in self.firms]
+        for k, r, z, (site, prof, rigor, orient, escalation, offshore) in zip(
+                active, results, shocks, rest, strict=True):
+            q = QueueResult(*r)
+            noise = max(0.0, 1.0 + wk.resolution_noise * (1.0 - rigor) * z)
+            fcr = min(1.0, service.resolution_probability(m.fcr_base, prof, orient) * noise)
+            rows.append((q.p_abandon, site.language_fit, fcr, escalation,
+                         1.0 - min(1.0, q.mean_wait / m.patience_minutes), orient,
+                         site.extended_hours_gain, offshore and not site.onshore_outsourcer,
+                         reputation[k >> 1]))
+            queues.append(q)
+        if rows:
+            table[active] = np.array(rows, service.CHANNEL_DTYPE)
+        return active, table, queues
 
     def _coefficients(self, kind: str):
         """The compiled kernels' customer coefficients (``service`` or ``churn``), computed

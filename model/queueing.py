@@ -239,6 +239,33 @@ def _erlang_a(agents: float, lam: float, mu: float, theta: float, threshold: flo
             (1 - w) * r_lo[4] + w * r_hi[4])
 
 
+def erlang_a_many(agents: np.ndarray, arrivals_per_hour: np.ndarray, aht_minutes: np.ndarray,
+                  patience_minutes: float, threshold_seconds: float = 20.0) -> np.ndarray:
+    """``erlang_a`` of many channels in one compiled call: row i holds the ``QueueResult``
+    fields (p_wait, mean_wait, p_abandon, service_level, occupancy) of channel i, the same
+    values as ``erlang_a(agents[i], arrivals_per_hour[i], aht_minutes[i], ...)``."""
+    return _erlang_a_many(np.asarray(agents, np.float64), np.asarray(arrivals_per_hour, np.float64),
+                          np.asarray(aht_minutes, np.float64), float(patience_minutes),
+                          float(threshold_seconds))
+
+
+@njit(cache=True)
+def _erlang_a_many(agents: np.ndarray, arrivals_per_hour: np.ndarray, aht_minutes: np.ndarray,
+                   patience_minutes: float, threshold_seconds: float) -> np.ndarray:
+    """``erlang_a_many`` compiled (the divisions as ``erlang_a`` makes them)."""
+    out = np.empty((agents.size, 5))
+    theta, threshold = 1.0 / patience_minutes, threshold_seconds / 60.0
+    for i in range(agents.size):
+        if arrivals_per_hour[i] <= 0:
+            r = (0.0, 0.0, 0.0, 1.0, 0.0)
+        else:
+            r = _erlang_a(agents[i], arrivals_per_hour[i] / 60.0, 1.0 / aht_minutes[i], theta,
+                          threshold)
+        for j in range(5):
+            out[i, j] = r[j]
+    return out
+
+
 def agents_for_service_level(arrivals_per_hour: float, aht_minutes: float, target: float,
                              threshold_seconds: float = 20.0) -> int:
     """Fewest agents on the phones meeting ``target`` under Erlang C (staffing rule)."""

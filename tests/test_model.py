@@ -55,3 +55,29 @@ def test_reporters_equal_the_focal_kpis(run: OffshoringModel) -> None:
         np.testing.assert_array_equal(got.to_numpy(), focal.loc[got.index, col].to_numpy(),
                                       err_msg=name)
     assert mv["week"].tolist() == [-1, 0, 1, 2, 3, 4]
+
+
+def test_channels_at_once_equal_each_channel_in_turn() -> None:
+    """``channels`` (all channels, one queue call, the shocks drawn at once) gives the values
+    and leaves the random stream as ``channel`` called for each channel in turn."""
+    from model import service
+
+    m = OffshoringModel(scenario("offshore-morocco", n_customers=600, weeks=200,
+                                 burn_in_weeks=4), rng=3)
+    while m.firms[0].alpha == 0 and m.time < 150:  # relocated: home and vendor channels live
+        m.step()
+    counts = [5, 3, 0, 0, 7, 0]
+    state = m.rng.bit_generator.state
+    active, table, queues = m.channels(counts)
+    after = m.rng.random()
+    m.rng.bit_generator.state = state
+    one_by_one = [m.channel(m.firms[k // 2], bool(k % 2), counts[k]) for k in active]
+    reputation = [float(np.float32(m.firms[k // 2].reputation)) for k in range(len(counts))]
+    expected = service.channel_table([one_by_one[active.index(k)] if k in active else None
+                                      for k in range(len(counts))], reputation,
+                                     m.params.market.patience_minutes)
+    assert active == [0, 1, 4]
+    assert m.firms[0].alpha > 0
+    assert table.tobytes() == expected.tobytes()
+    assert queues == [ch.queue for ch in one_by_one]
+    assert m.rng.random() == after

@@ -13,6 +13,7 @@ simulation of M/M/c+M with ciw (a test-only dependency).
 from __future__ import annotations
 
 import math
+from dataclasses import astuple
 import statistics
 
 import numpy as np
@@ -358,3 +359,16 @@ def test_simulation_rejects_the_old_formula(des_results) -> None:
     old = _old_service_level(r.p_wait, r.mean_wait, DES_THRESHOLD)
     assert old > hi + 0.05
     assert lo <= r.service_level <= hi
+
+
+def test_erlang_a_many_equals_erlang_a_channel_by_channel() -> None:
+    """The all-channels pass gives exactly ``erlang_a`` of each channel (no arrivals too)."""
+    from model.queueing import erlang_a_many
+
+    agents = [12.4, 3.0, 0.0, 25.75, 7.2]
+    arrivals = [100.0, 40.0, 10.0, 0.0, 55.5]
+    aht = [6.0, 7.5, 5.0, 6.0, 9.1]
+    many = erlang_a_many(agents, arrivals, aht, 3.0)
+    assert many.shape == (5, 5)
+    for row, a, lam, h in zip(many.tolist(), agents, arrivals, aht, strict=True):
+        assert tuple(row) == astuple(erlang_a(a, lam, h, 3.0))

@@ -41,8 +41,8 @@ from model.params import Params
 from model.presets import scenario
 
 #: Methods of both models that are not customer rules (shared firm side, bookkeeping).
-SHARED_STEPS = ("calendar_and_events", "firm_decisions", "workforce", "channel", "accounting",
-                "observation")
+SHARED_STEPS = ("calendar_and_events", "firm_decisions", "workforce", "channel", "channels",
+                "accounting", "observation")  # channel: the reference's, channels: the model's
 
 
 def bench_params(name: str, n: int, burn_in: int) -> Params:
