@@ -13,8 +13,8 @@ simulation of M/M/c+M with ciw (a test-only dependency).
 from __future__ import annotations
 
 import math
-from dataclasses import astuple
 import statistics
+from dataclasses import astuple
 
 import numpy as np
 import pytest
