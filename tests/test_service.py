@@ -197,3 +197,14 @@ def test_kernel_offshore_noticing_and_awareness_bias() -> None:
     assert tally[0]["contacts"] == 3
     assert q[1] == pytest.approx(3 * 1.0)  # understood, resolved, unaware: quality 1
     assert q[2] == pytest.approx(0.0)      # all abandoned; customer 6 aware: 0 - bias, clipped
+
+
+def test_channel_figures_are_the_table_fields_in_order() -> None:
+    """The kernel's float rows hold each ``CHANNEL_DTYPE`` field (offshore as 0 or 1)."""
+    table = np.zeros(2, service.CHANNEL_DTYPE)
+    table[1] = (0.1, 0.9, 0.7, 0.2, 0.5, 0.6, 0.05, True, 0.61)
+    fig = service.channel_figures(table)
+    assert fig.shape == (2, len(service.CHANNEL_DTYPE.names))
+    assert fig[0].tolist() == [0.0] * 9
+    assert fig[1].tolist() == [0.1, 0.9, 0.7, 0.2, 0.5, 0.6, 0.05, 1.0, 0.61]
+    assert service.channel_figures(fig) is fig
