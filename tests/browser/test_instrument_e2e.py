@@ -186,10 +186,13 @@ def test_screenshots_week_0_and_60_and_the_layout_at_1024(
             timeout=120_000)
         page.get_by_role("button", name="❚❚").click()
         expect(page.get_by_role("button", name="▶")).to_be_visible(timeout=60_000)
+        # The week under way at Pause finishes, then every view draws the last week: wait
+        # until the views and the week counter agree, then read it.
+        page.wait_for_function(
+            """() => { const w = document.querySelector('.offshoring-week').dataset.week;
+                 return Array.from(document.querySelectorAll('[data-view]'))
+                   .every((b) => b.dataset.week === w); }""", timeout=60_000)
         week = week_of(page)
-        page.wait_for_function(  # the last week is drawn after Pause
-            """(week) => Array.from(document.querySelectorAll('[data-view]'))
-                 .every((b) => b.dataset.week === String(week))""", arg=week, timeout=60_000)
         if week < 60:
             for _ in range(60 - week):
                 step_and_wait(page)
