@@ -30,7 +30,7 @@ from model.baseline_hazard import relative_hazard
 from model.calendar import ramadan_mask, week_start
 from model.collector import ColumnCollector
 from model.economics import Ledger, discount_factor, production_cost
-from model.metrics import KPI_DTYPES, customer_stats, firm_kpis, model_reporters, summarise
+from model.metrics import KPI_DTYPES, customer_stats, kpi_rows, model_reporters, summarise
 from model.network import build_network
 from model.params import FirmProfile, Params, ShockKind
 from model.population import PREMIUM, PROSPECT, create_population
@@ -40,6 +40,7 @@ from model.staffing import initial_load
 
 #: Name of the DataCollector table of weekly per-firm KPIs (``metrics.KPI_COLUMNS``).
 KPI_TABLE = "kpis"
+_NAN = float("nan")
 
 
 class OffshoringModel(mesa.Model):
@@ -510,13 +511,18 @@ class OffshoringModel(mesa.Model):
 
     # 13 --------------------------------------------------------------------
     def observation(self, w: int) -> None:
-        counts = self.stats.counts
-        for firm, fw in zip(self.firms, self.this_week, strict=True):
+        """The week's KPI rows of all firms (``metrics.kpi_rows``) and each firm's observed
+        indicators (``firm.history``); the ledgers start afresh."""
+        contracts, proficiency = [], []
+        for firm in self.firms:
             contract = self.vendor.contracts.get(firm.index)
             live = contract if contract is not None and contract.live else None
-            proficiency = self.vendor.proficiency(firm.index) if live else float("nan")
-            self.datacollector.add_table_row(
-                KPI_TABLE, firm_kpis(w, firm, fw, self.stats, self.events, live, proficiency))
+            contracts.append(live)
+            proficiency.append(self.vendor.proficiency(firm.index) if live else _NAN)
+        self.datacollector.add_table_tuples(KPI_TABLE, kpi_rows(
+            w, self.firms, self.this_week, self.stats, self.events, contracts, proficiency))
+        counts = self.stats.counts.tolist()
+        for firm, fw in zip(self.firms, self.this_week, strict=True):
             obs = {"customers": float(counts[firm.index]), "complaints": fw.complaints,
                    "contacts": fw.contacts, "s_sum": fw.s_sum, "s_sq": fw.s_sq,
                    "service_cost": firm.ledger.service_cost}  # before the ledger is reset
@@ -526,8 +532,10 @@ class OffshoringModel(mesa.Model):
                 obs["q_vendor"] = fw.quality["vendor"]
                 obs.setdefault("q_home", firm.history[-1].get("q_home", 0.0)
                                if firm.history else 0.0)
-            firm.history.append(obs)
-            del firm.history[:-104]
+            history = firm.history
+            history.append(obs)
+            if len(history) > 104:
+                del history[:-104]
             firm.ledger = Ledger()
 
     # ------------------------------------------------------------------ results
