@@ -25,8 +25,9 @@ from model.staffing import (
     HomeTeam,
     StaffStats,
     Status,
+    _step_staff,
+    heads_for,
     hire_initial_staff,
-    hires_needed,
     step_staff,
     update_acceptance,
 )
@@ -332,7 +333,7 @@ class Firm(mesa.Agent):
         strike during a notice period, acceptance of the vendor, replacement hiring."""
         model, week = self.model, self.model.week
         p, rng = model.params, model.rng
-        self.quits = step_staff(self.team, p, rng)
+        self.quits, settled = _step_staff(self.team, p, rng)
         self.strike = False
         if self.announce_week is not None and self.announce_week <= week < self.cutover_week:
             morale = self.team.stats(p.home).morale
@@ -342,11 +343,13 @@ class Firm(mesa.Agent):
         if self.vendor is not None and last is not None and "q_vendor" in last:
             update_acceptance(self.team, last["q_home"] - last["q_vendor"], p)
         home_load = self.load_forecast * (1 - self.vendor_share(self.alpha))
-        hires = hires_needed(self.team, home_load, p)
+        # hires_needed, with the working heads known when every row is working
+        heads = len(self.team) if settled else self.team.heads
+        hires = max(0, heads_for(home_load, p.home, p.market) - heads)
         if hires > 0:
             self._add_views(self.team.hire(np.zeros(hires)))
             self.ledger.hiring += hires * p.economics.hiring_weeks * weekly_pay(p.home.monthly_pay)
-        self.staff_stats = self.team.stats(p.home)
+        self.staff_stats = self.team.stats(p.home, all_working=settled)
 
 
 # ---------------------------------------------------------------- customer view

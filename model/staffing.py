@@ -130,22 +130,32 @@ class HomeTeam:
                 setattr(self, name, getattr(self, name)[keep])
         return gone
 
-    def stats(self, site: SiteProfile) -> StaffStats:
+    def stats(self, site: SiteProfile, all_working: bool = False) -> StaffStats:
         """This week's ``StaffStats`` of the working rows (proficiency on ``site``'s curve).
 
         Means are numpy's (``np.add.reduce`` over the rows / their number, exactly
-        what ``ndarray.mean`` computes) without its per-call overhead.
+        what ``ndarray.mean`` computes) without its per-call overhead; the
+        proficiency is ``workforce.proficiency``'s, computed in place.
+        ``all_working``: the caller knows every row is working (no mask).
         """
-        w = self.status != Status.laid_off
-        n = int(np.count_nonzero(w))
+        if all_working:
+            n = int(self.ids.size)
+            w = None
+        else:
+            w = self.status != Status.laid_off
+            n = int(np.count_nonzero(w))
         if n == 0:
             return StaffStats()
-        if n == w.size:  # nobody has left since the rows were last dropped
+        if w is None or n == w.size:  # nobody has left since the rows were last dropped
             experience, morale, acceptance = self.experience, self.morale, self.acceptance
         else:
             experience, morale, acceptance = self.experience[w], self.morale[w], \
                 self.acceptance[w]
-        prof = wf.proficiency(experience, site.initial_proficiency, site.ramp_weeks)
+        initial = site.initial_proficiency
+        x = np.divide(experience, -wf.learning_tau(initial, site.ramp_weeks))  # -(w / tau)
+        np.exp(x, out=x)
+        x *= 1.0 - initial
+        prof = np.subtract(1.0, x, out=x)
         return StaffStats(heads=n, proficiency=float(_sum(prof) / n),
                           morale=float(_sum(morale) / n), acceptance=float(_sum(acceptance) / n))
 
@@ -174,27 +184,59 @@ def step_staff(team: HomeTeam, p: Params, rng: np.random.Generator,
     (``rows``: only these rows, e.g. one employee's ``HomeStaff.step``).
     Returns the number who quit (their status becomes laid off).
     """
+    return _step_staff(team, p, rng, rows)[0]
+
+
+def _step_staff(team: HomeTeam, p: Params, rng: np.random.Generator,
+                rows: np.ndarray | None = None) -> tuple[int, bool]:
+    """``step_staff``, and whether every row of the team is working afterwards.
+
+    The same values as ``workforce.attrition_prob`` and ``recover_morale``
+    (each operation in the same order, written in place; -(a / 52) is
+    (-a) / 52 exactly), without their per-call overhead.
+    """
     working = team.status != Status.laid_off
     if rows is not None:
         working &= np.isin(np.arange(len(team)), rows)
-    rows = np.flatnonzero(working)
-    if rows.size == 0:
-        return 0
-    everyone = rows.size == working.size
-    morale = team.morale if everyone else team.morale[rows]
-    quit_p = wf.attrition_prob(p.home.annual_attrition, morale,
-                               p.workforce.morale_attrition_factor)
-    quits = rng.random(rows.size) < quit_p
-    recovered = wf.recover_morale(morale, p.workforce.morale_recovery)
-    if everyone and not quits.any():  # the usual week of a settled team: same updates
-        team.experience += 1.0
-        team.morale[:] = recovered
-        return 0
-    team.status[rows[quits]] = Status.laid_off
-    stay = rows[~quits]
-    team.experience[stay] += 1.0
-    team.morale[stay] = recovered[~quits]
-    return int(np.count_nonzero(quits))
+    n = int(np.count_nonzero(working))
+    if n == 0:
+        return 0, n == len(team)
+    everyone = n == working.size
+    if everyone:
+        morale = team.morale
+    else:
+        rows = np.flatnonzero(working)
+        morale = team.morale[rows]
+    w = p.workforce
+    gap = 1.0 - morale
+    x = w.morale_attrition_factor * gap
+    x += 1.0
+    x *= p.home.annual_attrition
+    x /= -52.0
+    np.expm1(x, out=x)
+    np.negative(x, out=x)                       # quit probability
+    quits = rng.random(n) < x
+    gap *= w.morale_recovery
+    recovered = np.add(morale, gap, out=gap)    # morale + rate (1 - morale)
+    if not quits.any():
+        if everyone:  # the usual week of a settled team: same updates
+            team.experience += 1.0
+            team.morale[:] = recovered
+            return 0, True
+        team.experience[rows] += 1.0
+        team.morale[rows] = recovered
+        return 0, False
+    stay = ~quits
+    if everyone:
+        team.status[quits] = Status.laid_off
+        team.experience[stay] += 1.0
+        team.morale[stay] = recovered[stay]
+    else:
+        team.status[rows[quits]] = Status.laid_off
+        kept = rows[stay]
+        team.experience[kept] += 1.0
+        team.morale[kept] = recovered[stay]
+    return int(np.count_nonzero(quits)), False
 
 
 def update_acceptance(team: HomeTeam, quality_gap: float, p: Params) -> None:

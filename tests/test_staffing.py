@@ -120,3 +120,39 @@ def test_leavers_views_leave_the_model() -> None:
     assert all(s not in firm.staff for s in gone)
     with pytest.raises(KeyError):
         _ = gone[0].morale
+
+
+@pytest.mark.parametrize("laid_off", [[], [3, 17]])
+def test_step_staff_and_stats_equal_the_workforce_formulas_bit_for_bit(laid_off) -> None:
+    """The in-place week of the team = ``workforce.attrition_prob`` / ``recover_morale``
+    per working row, the same draws; ``stats`` = ``workforce.proficiency`` and the means."""
+    p = scenario("offshore-morocco", **{"home.annual_attrition": 1.5})  # some quits
+    team = HomeTeam()
+    team.hire(np.random.default_rng(1).exponential(30.0, 200))
+    team.morale[:] = np.random.default_rng(2).random(200)
+    team.status[laid_off] = Status.laid_off
+    before = {k: getattr(team, k).copy() for k in ("experience", "morale", "status")}
+    rows = np.flatnonzero(before["status"] != Status.laid_off)
+    u = np.random.default_rng(5).random(rows.size)
+    quit_p = wf.attrition_prob(p.home.annual_attrition, before["morale"][rows],
+                               p.workforce.morale_attrition_factor)
+    quits = u < quit_p
+    assert 0 < quits.sum() < rows.size
+    rng = np.random.default_rng(5)
+    assert step_staff(team, p, rng) == int(quits.sum())
+    assert rng.random() == np.random.default_rng(5).random(rows.size + 1)[-1]
+    stay, gone = rows[~quits], rows[quits]
+    assert (team.status[gone] == Status.laid_off).all()
+    assert team.experience[stay].tolist() == (before["experience"][stay] + 1.0).tolist()
+    assert team.experience[gone].tolist() == before["experience"][gone].tolist()
+    assert team.morale[stay].tolist() == wf.recover_morale(
+        before["morale"][stay], p.workforce.morale_recovery).tolist()
+    w = team.working
+    s = team.stats(p.home)
+    prof = wf.proficiency(team.experience[w], p.home.initial_proficiency, p.home.ramp_weeks)
+    assert s.heads == int(w.sum())
+    assert s.proficiency == float(prof.mean())
+    assert s.morale == float(team.morale[w].mean())
+    assert s.acceptance == float(team.acceptance[w].mean())
+    team.drop_leavers()
+    assert team.stats(p.home, all_working=True) == team.stats(p.home)
