@@ -126,9 +126,8 @@ def weekly_probabilities(S: np.ndarray, unresolved: np.ndarray, image: np.ndarra
     return out
 
 
-@njit(cache=True)
 def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm: np.ndarray,
-                  tenure: np.ndarray, h0: float, k: ChurnCoefficients,
+                  tenure: np.ndarray, h0: float, k: ChurnCoefficients | np.ndarray,
                   rng: np.random.Generator) -> np.ndarray:
     """Indices (sorted) of the customers who leave their firm this week; tenure + 1 for all.
 
@@ -140,9 +139,19 @@ def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm
     the cut, p is computed and drawn directly. Only the linear predictor x of
     the responsive part is computed for everyone: r increases with x, so the
     cut on log r is a cut on x (one for customers with an unresolved problem,
-    one for the others). ``k``: ``coefficients``.
+    one for the others). ``k``: ``coefficients``, or that as a float array in field
+    order (what the compiled loop takes: Numba types a NamedTuple on every call).
     """
-    s_ref, b_s, log_u, b_i, sigma = k.s_ref, k.b_s, k.log_u, k.b_i, k.sigma
+    kf = k if isinstance(k, np.ndarray) else np.array(k, np.float64)
+    return _draw_churners(S, unresolved, image, firm, tenure, float(h0), kf, rng)
+
+
+@njit(cache=True)
+def _draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm: np.ndarray,
+                   tenure: np.ndarray, h0: float, kf: np.ndarray,
+                   rng: np.random.Generator) -> np.ndarray:
+    """``draw_churners`` compiled (``kf``: the ``ChurnCoefficients`` as floats)."""
+    s_ref, b_s, log_u, b_i, sigma = kf[0], kf[1], kf[2], kf[3], kf[4]
     p_cut = min(0.5, 8.0 * h0)
     x_cut = math.log(-math.log1p(-p_cut) / h0) if h0 > 0 else np.inf
     lin_cut = (_linear_cut(x_cut, 0.0, sigma), _linear_cut(x_cut, log_u, sigma))

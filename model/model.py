@@ -328,14 +328,14 @@ class OffshoringModel(mesa.Model):
             table[active] = np.array(rows, service.CHANNEL_DTYPE)
         return active, table, queues
 
-    def _coefficients(self, kind: str):
-        """The compiled kernels' customer coefficients (``service`` or ``churn``), computed
-        once per ``params.customers`` object."""
+    def _coefficients(self, kind: str) -> np.ndarray:
+        """The compiled kernels' customer coefficients (``service`` or ``churn``) as a float
+        array in field order, computed once per ``params.customers`` object."""
         c = self.params.customers
         cached = self._coefficient_cache.get(kind)
         if cached is None or cached[0] is not c:
             make = service.customer_coefficients if kind == "service" else churn.coefficients
-            cached = self._coefficient_cache[kind] = (c, make(c))
+            cached = self._coefficient_cache[kind] = (c, service.coefficient_array(make(c)))
         return cached[1]
 
     def expected_contacts(self) -> np.ndarray:
@@ -431,7 +431,8 @@ class OffshoringModel(mesa.Model):
     def churn_and_switching(self) -> None:
         pop, c = self.population, self.params.customers
         idx = churn.draw_churners(pop.satisfaction, pop.unresolved, pop.image, pop.firm,
-                                  pop.tenure, self.base_hazard, churn.coefficients(c), self.rng)
+                                  pop.tenure, self.base_hazard, self._coefficients("churn"),
+                                  self.rng)
         own = pop.firm[idx].astype(np.int64)
         for f, n in enumerate(np.bincount(own, minlength=self.params.n_firms).tolist()):
             if n:
