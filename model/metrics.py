@@ -73,23 +73,22 @@ class CustomerStats:
 def customer_stats(pop: Population) -> CustomerStats:
     """This week's ``CustomerStats`` of population ``pop``."""
     m = pop.n_firms
-    by_segment, promoters, detractors, own_sum, s_sum = _stats_pass(
+    by_segment, counts, nps_, own, mean_s = _stats_pass(
         pop.firm, pop.segment, pop.satisfaction, pop.image, PROMOTER_AT, DETRACTOR_BELOW)
     image_sum = np.array([float(pop.image[:, j].sum()) for j in range(m)])  # pairwise
-    counts = by_segment.sum(axis=1)
-    nps_, own = np.full(m, np.nan), np.full(m, np.nan)
-    has = counts > 0
-    nps_[has] = 100.0 * (promoters[has] - detractors[has]) / counts[has]
-    own[has] = 100.0 * own_sum[has] / counts[has]
-    total = int(counts.sum())
-    return CustomerStats(counts, by_segment, nps_, 100.0 * image_sum / pop.n, own,
-                         s_sum / total if total else float("nan"))
+    return CustomerStats(counts, by_segment, nps_, 100.0 * image_sum / pop.n, own, mean_s)
 
 
 @njit(cache=True)
 def _stats_pass(firm: np.ndarray, segment: np.ndarray, satisfaction: np.ndarray,
                 image: np.ndarray, promoter_at: float, detractor_below: float):
-    """Counts by firm and segment, promoters, detractors, own-image sums, satisfaction sum."""
+    """Counts by firm and segment, counts, NPS, mean own image (0-100; NaN without
+    customers) and the mean satisfaction of all customers, in one pass over them.
+
+    Each value is computed with the operations (and their order) of the numpy
+    expressions it replaces: 100 (promoters - detractors) / count,
+    (100 own-image sum) / count, satisfaction sum / customers.
+    """
     m = image.shape[1]
     by_segment = np.zeros((m, 2), np.int64)
     promoters, detractors = np.zeros(m, np.int64), np.zeros(m, np.int64)
@@ -105,7 +104,17 @@ def _stats_pass(firm: np.ndarray, segment: np.ndarray, satisfaction: np.ndarray,
         promoters[f] += s >= promoter_at
         detractors[f] += s < detractor_below
         own_sum[f] += image[i, f]
-    return by_segment, promoters, detractors, own_sum, s_sum
+    counts = np.zeros(m, np.int64)
+    nps_, own = np.full(m, np.nan), np.full(m, np.nan)
+    total = 0
+    for f in range(m):
+        counts[f] = by_segment[f, 0] + by_segment[f, 1]
+        total += counts[f]
+        if counts[f] > 0:
+            nps_[f] = 100.0 * (promoters[f] - detractors[f]) / counts[f]
+            own[f] = 100.0 * own_sum[f] / counts[f]
+    mean_s = s_sum / total if total else np.nan
+    return by_segment, counts, nps_, own, mean_s
 
 
 class FirmState(Protocol):
