@@ -188,6 +188,8 @@ def transition(firm, week: int) -> None:
         firm.alpha = firm.planned_alpha
         world.events.cutover = True
         firm.events.add("cutover")
+    if not team.status.any():  # all employed (Status 0): nobody to lay off, no row to drop
+        return
     pay = weekly_pay(p.home.monthly_pay)
     for _ in range(lay_off_leavers(team, week)):  # one by one: the sum as it always was
         firm.ledger.severance += p.economics.severance_weeks * pay
