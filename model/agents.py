@@ -190,9 +190,10 @@ class OffshoreVendor(mesa.Agent):
             stay = c.cohorts - quits
             c.cohorts[1:] = stay[:-1]
             c.cohorts[-1] += stay[-1]
-            c.cohorts[0] = max(0, c.seats - int(c.cohorts[1:].sum()))
-            if c.cohorts.sum() > c.seats:  # seats were cut: release the least experienced
-                self._release(c, int(c.cohorts.sum()) - c.seats)
+            staffed = int(c.cohorts[1:].sum())
+            c.cohorts[0] = max(0, c.seats - staffed)
+            if staffed > c.seats:  # seats were cut: release the least experienced
+                self._release(c, staffed - c.seats)
 
     @staticmethod
     def _release(c: Contract, n: int) -> None:
