@@ -476,25 +476,29 @@ class OffshoringModel(mesa.Model):
         self.stats = customer_stats(pop)  # the customers as they end the week
         m = p.market
         by_segment = np.array([m.price_mass, m.price_mass * m.premium_price_factor])
-        revenue = (self.stats.by_segment @ by_segment) * self.price_factors * self.scale
+        revenue = ((self.stats.by_segment @ by_segment) * self.price_factors * self.scale).tolist()
+        expected = self.expected_contacts()
+        site, share = p.destination, m.productive_share
+        contracts = self.vendor.contracts
+        discount = discount_factor(w, p.economics.discount_rate) if w >= 0 else 0.0
         for firm, fw in zip(self.firms, self.this_week, strict=True):
             led, own = firm.ledger, firm.profile
-            led.revenue = float(revenue[firm.index])
+            led.revenue = revenue[firm.index]
             led.variable_cost = led.revenue * own.variable_cost_share
             led.home_wages = production_cost(firm.staff_stats.heads, own.hourly_cost,
-                                             p.home.paid_hours_week, p.market.productive_share)
-            c = self.vendor.contracts.get(firm.index)
+                                             p.home.paid_hours_week, share)
+            c = contracts.get(firm.index)
             if c is not None and c.live:
-                led.vendor_billing = production_cost(c.heads, p.destination.hourly_cost,
-                                                     p.destination.paid_hours_week,
-                                                     p.market.productive_share)
-                led.practices = self._practice_cost(c.heads)
-            led.acquisition = fw.acquired * self.scale * p.market.acquisition_cost
-            expected = self.expected_contacts()[firm.index] * self.scale
-            firm.load_forecast += 0.1 * (expected - firm.load_forecast)
+                heads = c.heads
+                led.vendor_billing = production_cost(heads, site.hourly_cost,
+                                                     site.paid_hours_week, share)
+                led.practices = self._practice_cost(heads)
+            led.acquisition = fw.acquired * self.scale * m.acquisition_cost
+            firm.load_forecast += 0.1 * (expected[firm.index] * self.scale - firm.load_forecast)
             if w >= 0:
-                firm.cum_profit += led.profit
-                firm.npv += led.profit * discount_factor(w, p.economics.discount_rate)
+                profit = led.profit
+                firm.cum_profit += profit
+                firm.npv += profit * discount
 
     def _practice_cost(self, heads: int) -> float:
         pr, site = self.params.practices, self.params.destination
