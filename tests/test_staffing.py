@@ -156,3 +156,14 @@ def test_step_staff_and_stats_equal_the_workforce_formulas_bit_for_bit(laid_off)
     assert s.acceptance == float(team.acceptance[w].mean())
     team.drop_leavers()
     assert team.stats(p.home, all_working=True) == team.stats(p.home)
+
+
+def test_pairwise_sum_is_numpy_sum_bit_for_bit() -> None:
+    """The compiled sum the team statistics use = ``np.add.reduce`` (what ``mean`` sums),
+    across the block sizes (8, 128) and the halving beyond."""
+    from model.staffing import pairwise_sum
+
+    rng = np.random.default_rng(0)
+    for n in [*range(0, 300), 1023, 1024, 1025, 8192, 8193, 100_003]:
+        a = rng.random(n) * 10.0 ** rng.uniform(-3, 3, n)
+        assert pairwise_sum(a) == np.add.reduce(a), n
