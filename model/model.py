@@ -275,8 +275,9 @@ class OffshoringModel(mesa.Model):
         and random draws as ``channel`` called for each channel in turn (the
         queues in one compiled call, ``queueing.erlang_a_many``, then the
         weekly resolution shocks in channel order). Returns the channels with
-        contacts, their ``service.CHANNEL_DTYPE`` table (all channels, zeros
-        where none) and their queues.
+        contacts, their table (all channels, zeros where none) as the serving
+        kernel takes it, ``service.channel_figures`` of the
+        ``service.CHANNEL_DTYPE`` records, and their queues.
         """
         p, m, wk = self.params, self.params.market, self.params.workforce
         expected = self.expected_contacts()
@@ -311,7 +312,7 @@ class OffshoringModel(mesa.Model):
             rest.append((site, prof, rigor, orient, escalation, bool(k & 1)))
         results = erlang_a_many(agents, arrivals, aht, m.patience_minutes).tolist()
         shocks = self.rng.standard_normal(len(active)).tolist() if active else []
-        table = np.zeros(len(counts), service.CHANNEL_DTYPE)
+        table = np.zeros((len(counts), len(service.CHANNEL_DTYPE.names)))
         rows, queues = [], []
         reputation = [float(np.float32(f.reputation)) for f in self.firms]
         for k, r, z, (site, prof, rigor, orient, escalation, offshore) in zip(
@@ -325,7 +326,7 @@ class OffshoringModel(mesa.Model):
                          reputation[k >> 1]))
             queues.append(q)
         if rows:
-            table[active] = np.array(rows, service.CHANNEL_DTYPE)
+            table[active] = rows  # offshore as 1.0 or 0.0
         return active, table, queues
 
     def _coefficients(self, kind: str) -> np.ndarray:
