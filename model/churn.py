@@ -187,6 +187,29 @@ def coefficients(c: CustomerParams) -> ChurnCoefficients:
                              float(c.churn_responsive_share))
 
 
+@njit(cache=True)
+def join(idx: np.ndarray, dest: np.ndarray, firm: np.ndarray, tenure: np.ndarray,
+         unresolved: np.ndarray, aware: np.ndarray, satisfaction: np.ndarray,
+         expectation: np.ndarray, reputation: np.ndarray, s_ref: float) -> np.ndarray:
+    """Customers ``idx`` become customers of ``dest`` (or prospects, -1): a fresh
+    relationship (tenure 0, no unresolved problem, unaware, satisfaction ``s_ref``, the
+    expectation set to the new firm's ``reputation``, kept for a prospect). Returns the
+    customers each firm gained. In index order: the values of the numpy assignments."""
+    gained = np.zeros(reputation.size, np.int64)
+    s = np.float32(s_ref)
+    for j in range(idx.size):
+        i, d = idx[j], dest[j]
+        firm[i] = d
+        tenure[i] = 0
+        unresolved[i] = 0
+        aware[i] = False
+        satisfaction[i] = s
+        if d >= 0:
+            expectation[i] = reputation[d]
+            gained[d] += 1
+    return gained
+
+
 def best_rival_image(image: np.ndarray, firm: np.ndarray) -> np.ndarray:
     """Highest image among the firms other than each customer's own."""
     masked = image.copy()

@@ -446,16 +446,13 @@ class OffshoringModel(mesa.Model):
         self._join(idx, dest)
 
     def _join(self, idx: np.ndarray, dest: np.ndarray) -> None:
-        """Customers ``idx`` become customers of ``dest`` (or prospects): fresh relationship."""
+        """Customers ``idx`` become customers of ``dest`` (or prospects): fresh relationship
+        (``churn.join``, one compiled pass)."""
         pop, c = self.population, self.params.customers
-        pop.firm[idx] = dest
-        pop.tenure[idx] = 0
-        pop.unresolved[idx] = 0
-        pop.aware[idx] = False
-        pop.satisfaction[idx] = c.satisfaction_reference
-        rep = np.array([f.reputation for f in self.firms] + [0.0], dtype=np.float32)
-        pop.expectation[idx] = np.where(dest >= 0, rep[dest], pop.expectation[idx])
-        joined = np.bincount(dest[dest >= 0], minlength=self.params.n_firms).tolist()
+        rep = np.array([f.reputation for f in self.firms], dtype=np.float32)
+        joined = churn.join(idx, dest, pop.firm, pop.tenure, pop.unresolved, pop.aware,
+                            pop.satisfaction, pop.expectation, rep,
+                            float(c.satisfaction_reference)).tolist()
         for f, n in enumerate(joined):
             if n:
                 self.this_week[f].acquired += n
