@@ -25,6 +25,7 @@ from model.queueing import agents_for_service_level
 
 #: ``leave_week`` of an employee who is not on notice.
 NO_LEAVE = np.iinfo(np.int64).max
+_NO_LEAVE = int(NO_LEAVE)
 
 
 class Status(IntEnum):
@@ -94,17 +95,13 @@ class HomeTeam:
 
     def hire(self, experience: np.ndarray | list[float]) -> np.ndarray:
         """Append one employed row per value of ``experience``; return the new ids."""
-        exp = np.asarray(experience, dtype=float)
-        n = exp.size
-        new = np.arange(self._next_id, self._next_id + n, dtype=np.int64)
-        self._next_id += n
-        self.ids = np.concatenate([self.ids, new])
-        self.experience = np.concatenate([self.experience, exp])
-        self.morale = np.concatenate([self.morale, np.ones(n)])
-        self.status = np.concatenate([self.status, np.full(n, Status.employed, np.int8)])
-        self.acceptance = np.concatenate([self.acceptance, np.zeros(n)])
-        self.leave_week = np.concatenate([self.leave_week, np.full(n, NO_LEAVE, np.int64)])
-        return new
+        exp = np.ascontiguousarray(experience, dtype=float).reshape(-1)
+        first = self._next_id
+        self._next_id += exp.size
+        (self.ids, self.experience, self.morale, self.status, self.acceptance,
+         self.leave_week) = _appended(self.ids, self.experience, self.morale, self.status,
+                                      self.acceptance, self.leave_week, exp, first)
+        return self.ids[self.ids.size - exp.size:].copy()
 
     def row(self, staff_id: int) -> int:
         """Row of employee ``staff_id`` (KeyError once the employee's row is dropped)."""
@@ -153,6 +150,28 @@ class HomeTeam:
 
 
 _LAID_OFF = int(Status.laid_off)
+
+
+@njit(cache=True)
+def _appended(ids: np.ndarray, experience: np.ndarray, morale: np.ndarray, status: np.ndarray,
+              acceptance: np.ndarray, leave_week: np.ndarray, exp: np.ndarray, first: int):
+    """The team's arrays with one employed row per value of ``exp`` appended (ids from
+    ``first``, morale 1, acceptance 0, not on notice): ``HomeTeam.hire``'s concatenations
+    in one call."""
+    n, k = ids.size, exp.size
+    out_ids, out_exp = np.empty(n + k, np.int64), np.empty(n + k)
+    out_morale, out_status = np.empty(n + k), np.empty(n + k, np.int8)
+    out_acc, out_leave = np.empty(n + k), np.empty(n + k, np.int64)
+    out_ids[:n], out_exp[:n], out_morale[:n] = ids, experience, morale
+    out_status[:n], out_acc[:n], out_leave[:n] = status, acceptance, leave_week
+    for j in range(k):
+        out_ids[n + j] = first + j
+        out_exp[n + j] = exp[j]
+        out_morale[n + j] = 1.0
+        out_status[n + j] = 0  # Status.employed
+        out_acc[n + j] = 0.0
+        out_leave[n + j] = _NO_LEAVE
+    return out_ids, out_exp, out_morale, out_status, out_acc, out_leave
 
 
 @njit(cache=True)

@@ -167,3 +167,24 @@ def test_pairwise_sum_is_numpy_sum_bit_for_bit() -> None:
     for n in [*range(0, 300), 1023, 1024, 1025, 8192, 8193, 100_003]:
         a = rng.random(n) * 10.0 ** rng.uniform(-3, 3, n)
         assert pairwise_sum(a) == np.add.reduce(a), n
+
+
+def test_hire_appends_as_the_concatenations() -> None:
+    """``HomeTeam.hire`` (one compiled call) = each array concatenated with the new rows."""
+    team = HomeTeam()
+    team.hire([3.5, 0.0])
+    team.morale[:] = [0.4, 0.9]
+    team.status[1] = Status.notice
+    team.leave_week[1] = 12
+    before = {k: getattr(team, k).copy() for k in
+              ("ids", "experience", "morale", "status", "acceptance", "leave_week")}
+    new = team.hire(np.array([0.0, 2.0, 0.0]))
+    assert new.tolist() == [2, 3, 4]
+    added = {"ids": np.array([2, 3, 4]), "experience": np.array([0.0, 2.0, 0.0]),
+             "morale": np.ones(3), "status": np.zeros(3, np.int8),
+             "acceptance": np.zeros(3), "leave_week": np.full(3, NO_LEAVE)}
+    for k, v in before.items():
+        want = np.concatenate([v, added[k].astype(v.dtype)])
+        got = getattr(team, k)
+        assert got.dtype == v.dtype and got.tobytes() == want.tobytes(), k
+    assert team.hire([]).size == 0 and len(team) == 5
