@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import mesa
 import numpy as np
+from numba import njit
 
 from model import workforce as wf
 from model.economics import Ledger, weekly_pay
@@ -39,6 +40,26 @@ MAX_EXPERIENCE = 520  # weeks; experience beyond is pooled in the last cohort
 def _weekly_prob(annual_rate: float) -> float:
     """``workforce.weekly_prob`` of one rate, remembered (a site's rates do not change)."""
     return wf.weekly_prob(annual_rate)
+
+
+@njit(cache=True)
+def _age_cohorts(cohorts: np.ndarray, quits: np.ndarray, seats: int) -> tuple[int, int]:
+    """A week of a vendor team by weeks of experience: the ``quits`` leave, stayers move
+    up a week (the last cohort pools), cohort 0 fills the seats left (none when seats
+    were cut). Returns (quits, heads staffed before the new hires)."""
+    n = cohorts.size
+    total_quits = 0
+    for i in range(n):
+        total_quits += quits[i]
+    last = cohorts[n - 1] - quits[n - 1]
+    for i in range(n - 1, 0, -1):
+        cohorts[i] = cohorts[i - 1] - quits[i - 1]
+    cohorts[n - 1] += last
+    staffed = 0
+    for i in range(1, n):
+        staffed += cohorts[i]
+    cohorts[0] = max(0, seats - staffed)
+    return total_quits, staffed
 
 
 # ---------------------------------------------------------------- home staff
@@ -186,12 +207,8 @@ class OffshoreVendor(mesa.Agent):
                 continue
             quit_p = float(_weekly_prob(self.annual_attrition(practices_of[firm_id])))
             quits = rng.binomial(c.cohorts, quit_p)
-            c.quits = int(quits.sum())
-            stay = c.cohorts - quits
-            c.cohorts[1:] = stay[:-1]
-            c.cohorts[-1] += stay[-1]
-            staffed = int(c.cohorts[1:].sum())
-            c.cohorts[0] = max(0, c.seats - staffed)
+            # stayers a week older (the last cohort pools), new hires fill the seats
+            c.quits, staffed = _age_cohorts(c.cohorts, quits, int(c.seats))
             if staffed > c.seats:  # seats were cut: release the least experienced
                 self._release(c, staffed - c.seats)
 
