@@ -70,12 +70,15 @@ class CustomerStats:
     mean_satisfaction: float  # mean cumulative satisfaction of all customers, 0-1
 
 
-def customer_stats(pop: Population) -> CustomerStats:
-    """This week's ``CustomerStats`` of population ``pop``."""
+def customer_stats(pop: Population, image_sums: list[float] | None = None) -> CustomerStats:
+    """This week's ``CustomerStats`` of population ``pop`` (``image_sums``: each firm's
+    image summed over everyone, ``image.column_sums``, when already computed)."""
     m = pop.n_firms
     by_segment, counts, nps_, own, mean_s = _stats_pass(
         pop.firm, pop.segment, pop.satisfaction, pop.image, PROMOTER_AT, DETRACTOR_BELOW)
-    image_sum = np.array([float(pop.image[:, j].sum()) for j in range(m)])  # pairwise
+    if image_sums is None:
+        image_sums = [float(pop.image[:, j].sum()) for j in range(m)]  # pairwise
+    image_sum = np.array(image_sums)
     return CustomerStats(counts, by_segment, nps_, 100.0 * image_sum / pop.n, own, mean_s)
 
 

@@ -70,6 +70,7 @@ class OffshoringModel(mesa.Model):
         self._expected_week: int | None = None
         self._expected = np.zeros(p.n_firms)
         self._coefficient_cache: dict[str, tuple] = {}
+        self._image_sums: tuple[int, list[float]] | None = None  # image_memory's, this week
         self._ramadan: dict[int, bool] = {}
         self.events = Events()
         self.this_week: list[FirmWeek] = [FirmWeek() for _ in self.firms]
@@ -417,7 +418,11 @@ class OffshoringModel(mesa.Model):
         equity = np.array([f.equity for f in self.firms])
         reputation = np.array([f.reputation for f in self.firms])
         image.decay(pop.image, image.baseline(equity, reputation), c.image_memory)
-        reputation = image.update_reputation(reputation, pop.image, c.reputation_rate)
+        sums = image.column_sums(pop.image)
+        # nothing writes the images again before accounting (churn and acquisition read
+        # them), which reuses the sums of this week
+        self._image_sums = (self.week, sums)
+        reputation = image.update_reputation(reputation, pop.image, c.reputation_rate, sums)
         for f, r in zip(self.firms, reputation, strict=True):
             f.reputation = float(r)
 
@@ -471,7 +476,11 @@ class OffshoringModel(mesa.Model):
     # 12 --------------------------------------------------------------------
     def accounting(self, w: int) -> None:
         p, pop = self.params, self.population
-        self.stats = customer_stats(pop)  # the customers as they end the week
+        week_sums = self._image_sums
+        self._image_sums = None
+        # the customers as they end the week
+        self.stats = customer_stats(pop, week_sums[1] if week_sums and week_sums[0] == w
+                                    else None)
         m = p.market
         by_segment = np.array([m.price_mass, m.price_mass * m.premium_price_factor])
         revenue = ((self.stats.by_segment @ by_segment) * self.price_factors * self.scale).tolist()
