@@ -281,22 +281,25 @@ class OffshoringModel(mesa.Model):
         ``service.CHANNEL_DTYPE`` records, and their queues.
         """
         p, m, wk = self.params, self.params.market, self.params.workforce
-        expected = self.expected_contacts()
+        expected = self.expected_contacts().tolist()
         active = [k for k, n in enumerate(counts) if n]
         agents, arrivals, aht, rest = [], [], [], []
         factor = m.productive_share
+        vendor_site = None  # the vendor's figures of the week, the same for every firm
         for k in active:
             firm = self.firms[k >> 1]
             share = firm.vendor_share(firm.alpha)
             if k & 1:
                 site = p.destination
+                if vendor_site is None:
+                    vendor_site = (
+                        self.vendor.availability(self.events.ramadan,
+                                                 p.practices.cultural_adaptation),
+                        self.vendor.rigor(p.practices), self.vendor.orientation(p.practices))
+                avail, rigor, orient = vendor_site
                 c = self.vendor.contracts[firm.index]
                 prof = self.vendor.proficiency(firm.index)
-                avail = self.vendor.availability(self.events.ramadan,
-                                                 p.practices.cultural_adaptation)
                 hours = c.heads * site.paid_hours_week * factor * avail
-                rigor = self.vendor.rigor(p.practices)
-                orient = self.vendor.orientation(p.practices)
                 escalation = wk.escalation_gain * firm.staff_stats.acceptance
                 volume = expected[firm.index] * share
             else:
