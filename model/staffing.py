@@ -150,6 +150,7 @@ class HomeTeam:
 
 
 _LAID_OFF = int(Status.laid_off)
+_NOTICE = int(Status.notice)
 
 
 @njit(cache=True)
@@ -425,6 +426,15 @@ def on_notice(team: HomeTeam) -> np.ndarray:
 
 def lay_off_leavers(team: HomeTeam, week: int) -> int:
     """Employees on notice whose last week has passed are laid off; return their number."""
-    leaving = (team.status == Status.notice) & (week >= team.leave_week)
-    team.status[leaving] = Status.laid_off
-    return int(np.count_nonzero(leaving))
+    return int(_lay_off(team.status, team.leave_week, int(week)))
+
+
+@njit(cache=True)
+def _lay_off(status: np.ndarray, leave_week: np.ndarray, week: int) -> int:
+    """``lay_off_leavers`` compiled: rows on notice with ``week >= leave_week`` laid off."""
+    n = 0
+    for i in range(status.size):
+        if status[i] == _NOTICE and week >= leave_week[i]:
+            status[i] = _LAID_OFF
+            n += 1
+    return n

@@ -188,3 +188,18 @@ def test_hire_appends_as_the_concatenations() -> None:
         got = getattr(team, k)
         assert got.dtype == v.dtype and got.tobytes() == want.tobytes(), k
     assert team.hire([]).size == 0 and len(team) == 5
+
+
+def test_lay_off_leavers_equals_the_numpy_mask() -> None:
+    """The compiled lay-off = on notice and past the last week worked, laid off."""
+    rng = np.random.default_rng(6)
+    team = HomeTeam()
+    team.hire(np.zeros(200))
+    team.status[:] = rng.integers(0, 3, 200)
+    team.leave_week[:] = np.where(team.status == Status.notice, rng.integers(0, 20, 200),
+                                  NO_LEAVE)
+    leaving = (team.status == Status.notice) & (team.leave_week <= 10)
+    want = team.status.copy()
+    want[leaving] = Status.laid_off
+    assert lay_off_leavers(team, 10) == int(leaving.sum()) > 0
+    assert team.status.tolist() == want.tolist()
