@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import mesa
 import numpy as np
+from numba import njit
 
 from model import workforce as wf
 from model.economics import Ledger, weekly_pay
@@ -25,8 +26,9 @@ from model.staffing import (
     HomeTeam,
     StaffStats,
     Status,
+    _step_staff,
+    heads_for,
     hire_initial_staff,
-    hires_needed,
     step_staff,
     update_acceptance,
 )
@@ -38,6 +40,26 @@ MAX_EXPERIENCE = 520  # weeks; experience beyond is pooled in the last cohort
 def _weekly_prob(annual_rate: float) -> float:
     """``workforce.weekly_prob`` of one rate, remembered (a site's rates do not change)."""
     return wf.weekly_prob(annual_rate)
+
+
+@njit(cache=True)
+def _age_cohorts(cohorts: np.ndarray, quits: np.ndarray, seats: int) -> tuple[int, int]:
+    """A week of a vendor team by weeks of experience: the ``quits`` leave, stayers move
+    up a week (the last cohort pools), cohort 0 fills the seats left (none when seats
+    were cut). Returns (quits, heads staffed before the new hires)."""
+    n = cohorts.size
+    total_quits = 0
+    for i in range(n):
+        total_quits += quits[i]
+    last = cohorts[n - 1] - quits[n - 1]
+    for i in range(n - 1, 0, -1):
+        cohorts[i] = cohorts[i - 1] - quits[i - 1]
+    cohorts[n - 1] += last
+    staffed = 0
+    for i in range(1, n):
+        staffed += cohorts[i]
+    cohorts[0] = max(0, seats - staffed)
+    return total_quits, staffed
 
 
 # ---------------------------------------------------------------- home staff
@@ -113,7 +135,7 @@ class Contract:
 
     @property
     def heads(self) -> int:
-        return int(self.cohorts.sum())
+        return int(np.add.reduce(self.cohorts))  # ndarray.sum without its overhead
 
 
 class OffshoreVendor(mesa.Agent):
@@ -185,13 +207,10 @@ class OffshoreVendor(mesa.Agent):
                 continue
             quit_p = float(_weekly_prob(self.annual_attrition(practices_of[firm_id])))
             quits = rng.binomial(c.cohorts, quit_p)
-            c.quits = int(quits.sum())
-            stay = c.cohorts - quits
-            c.cohorts[1:] = stay[:-1]
-            c.cohorts[-1] += stay[-1]
-            c.cohorts[0] = max(0, c.seats - int(c.cohorts[1:].sum()))
-            if c.cohorts.sum() > c.seats:  # seats were cut: release the least experienced
-                self._release(c, int(c.cohorts.sum()) - c.seats)
+            # stayers a week older (the last cohort pools), new hires fill the seats
+            c.quits, staffed = _age_cohorts(c.cohorts, quits, int(c.seats))
+            if staffed > c.seats:  # seats were cut: release the least experienced
+                self._release(c, staffed - c.seats)
 
     @staticmethod
     def _release(c: Contract, n: int) -> None:
@@ -332,7 +351,7 @@ class Firm(mesa.Agent):
         strike during a notice period, acceptance of the vendor, replacement hiring."""
         model, week = self.model, self.model.week
         p, rng = model.params, model.rng
-        self.quits = step_staff(self.team, p, rng)
+        self.quits, settled = _step_staff(self.team, p, rng)
         self.strike = False
         if self.announce_week is not None and self.announce_week <= week < self.cutover_week:
             morale = self.team.stats(p.home).morale
@@ -342,11 +361,13 @@ class Firm(mesa.Agent):
         if self.vendor is not None and last is not None and "q_vendor" in last:
             update_acceptance(self.team, last["q_home"] - last["q_vendor"], p)
         home_load = self.load_forecast * (1 - self.vendor_share(self.alpha))
-        hires = hires_needed(self.team, home_load, p)
+        # hires_needed, with the working heads known when every row is working
+        heads = len(self.team) if settled else self.team.heads
+        hires = max(0, heads_for(home_load, p.home, p.market) - heads)
         if hires > 0:
             self._add_views(self.team.hire(np.zeros(hires)))
             self.ledger.hiring += hires * p.economics.hiring_weeks * weekly_pay(p.home.monthly_pay)
-        self.staff_stats = self.team.stats(p.home)
+        self.staff_stats = self.team.stats(p.home, all_working=settled)
 
 
 # ---------------------------------------------------------------- customer view

@@ -126,9 +126,8 @@ def weekly_probabilities(S: np.ndarray, unresolved: np.ndarray, image: np.ndarra
     return out
 
 
-@njit(cache=True)
 def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm: np.ndarray,
-                  tenure: np.ndarray, h0: float, k: ChurnCoefficients,
+                  tenure: np.ndarray, h0: float, k: ChurnCoefficients | np.ndarray,
                   rng: np.random.Generator) -> np.ndarray:
     """Indices (sorted) of the customers who leave their firm this week; tenure + 1 for all.
 
@@ -140,9 +139,19 @@ def draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm
     the cut, p is computed and drawn directly. Only the linear predictor x of
     the responsive part is computed for everyone: r increases with x, so the
     cut on log r is a cut on x (one for customers with an unresolved problem,
-    one for the others). ``k``: ``coefficients``.
+    one for the others). ``k``: ``coefficients``, or that as a float array in field
+    order (what the compiled loop takes: Numba types a NamedTuple on every call).
     """
-    s_ref, b_s, log_u, b_i, sigma = k.s_ref, k.b_s, k.log_u, k.b_i, k.sigma
+    kf = k if isinstance(k, np.ndarray) else np.array(k, np.float64)
+    return _draw_churners(S, unresolved, image, firm, tenure, float(h0), kf, rng)
+
+
+@njit(cache=True)
+def _draw_churners(S: np.ndarray, unresolved: np.ndarray, image: np.ndarray, firm: np.ndarray,
+                   tenure: np.ndarray, h0: float, kf: np.ndarray,
+                   rng: np.random.Generator) -> np.ndarray:
+    """``draw_churners`` compiled (``kf``: the ``ChurnCoefficients`` as floats)."""
+    s_ref, b_s, log_u, b_i, sigma = kf[0], kf[1], kf[2], kf[3], kf[4]
     p_cut = min(0.5, 8.0 * h0)
     x_cut = math.log(-math.log1p(-p_cut) / h0) if h0 > 0 else np.inf
     lin_cut = (_linear_cut(x_cut, 0.0, sigma), _linear_cut(x_cut, log_u, sigma))
@@ -176,6 +185,29 @@ def coefficients(c: CustomerParams) -> ChurnCoefficients:
     return ChurnCoefficients(float(c.satisfaction_reference), float(c.churn_satisfaction_beta),
                              math.log(c.churn_unresolved_ratio), float(c.churn_image_beta),
                              float(c.churn_responsive_share))
+
+
+@njit(cache=True)
+def join(idx: np.ndarray, dest: np.ndarray, firm: np.ndarray, tenure: np.ndarray,
+         unresolved: np.ndarray, aware: np.ndarray, satisfaction: np.ndarray,
+         expectation: np.ndarray, reputation: np.ndarray, s_ref: float) -> np.ndarray:
+    """Customers ``idx`` become customers of ``dest`` (or prospects, -1): a fresh
+    relationship (tenure 0, no unresolved problem, unaware, satisfaction ``s_ref``, the
+    expectation set to the new firm's ``reputation``, kept for a prospect). Returns the
+    customers each firm gained. In index order: the values of the numpy assignments."""
+    gained = np.zeros(reputation.size, np.int64)
+    s = np.float32(s_ref)
+    for j in range(idx.size):
+        i, d = idx[j], dest[j]
+        firm[i] = d
+        tenure[i] = 0
+        unresolved[i] = 0
+        aware[i] = False
+        satisfaction[i] = s
+        if d >= 0:
+            expectation[i] = reputation[d]
+            gained[d] += 1
+    return gained
 
 
 def best_rival_image(image: np.ndarray, firm: np.ndarray) -> np.ndarray:

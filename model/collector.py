@@ -12,7 +12,7 @@ Mesa's own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from copy import deepcopy
 from functools import partial
 from types import FunctionType
@@ -85,6 +85,13 @@ class ColumnTable(Mapping):
                 raise KeyError(f"Could not insert row with missing column(s) {missing}")
             values = tuple(row.get(name, np.nan) for name in self._names)
         self._pending.append(values)
+        if len(self._pending) >= self.BLOCK:
+            self.flush()
+
+    def append_values(self, rows: Sequence[tuple]) -> None:
+        """Rows given as tuples of values in column order (no checks: the caller's rows
+        have every column; ``append`` for a mapping)."""
+        self._pending.extend(rows)
         if len(self._pending) >= self.BLOCK:
             self.flush()
 
@@ -161,6 +168,15 @@ class ColumnCollector(mesa.DataCollector):
             table.append(row, ignore_missing)
         else:
             super().add_table_row(table_name, row, ignore_missing)
+
+    def add_table_tuples(self, table_name: str, rows: Sequence[tuple]) -> None:
+        """Append rows given as tuples of values in the table's column order."""
+        table = self.tables.get(table_name)
+        if isinstance(table, ColumnTable):
+            table.append_values(rows)
+            return
+        for values in rows:
+            super().add_table_row(table_name, dict(zip(table, values, strict=True)))
 
     def add_table_rows(self, table_name: str, columns: Mapping[str, np.ndarray | list]) -> None:
         """Append many rows to table ``table_name`` (one sequence of values per column)."""

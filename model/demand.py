@@ -6,6 +6,8 @@ an unresolved problem also comes back with ``repeat_contact_prob``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from numba import njit
 
@@ -30,10 +32,19 @@ def expected_contacts(pop: Population, m: MarketParams) -> np.ndarray:
 
 
 def _table(m: MarketParams) -> np.ndarray:
-    """Contact probability by code = premium + 2 x open problem."""
-    base = np.array([m.contact_rate_mass, m.contact_rate_premium])
-    repeat = np.array([0.0, m.repeat_contact_prob])
-    return (1.0 - (1.0 - base[None, :]) * (1.0 - repeat[:, None])).ravel()
+    """Contact probability by code = premium + 2 x open problem (read-only; remembered
+    for the rates)."""
+    return _table_of(float(m.contact_rate_mass), float(m.contact_rate_premium),
+                     float(m.repeat_contact_prob))
+
+
+@lru_cache(maxsize=64)
+def _table_of(mass: float, premium: float, repeat_prob: float) -> np.ndarray:
+    base = np.array([mass, premium])
+    repeat = np.array([0.0, repeat_prob])
+    table = (1.0 - (1.0 - base[None, :]) * (1.0 - repeat[:, None])).ravel()
+    table.flags.writeable = False
+    return table
 
 
 @njit(cache=True)

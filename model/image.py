@@ -32,12 +32,21 @@ def decay(image: np.ndarray, base: np.ndarray, memory: float) -> None:
     image += (memory * base).astype(image.dtype)[None, :]
 
 
-def update_reputation(reputation: np.ndarray, image: np.ndarray, rate: float) -> np.ndarray:
+def column_sums(image: np.ndarray) -> list[float]:
+    """Each firm's image summed over the population (pairwise, per column)."""
+    return [float(image[:, j].sum()) for j in range(image.shape[1])]
+
+
+def update_reputation(reputation: np.ndarray, image: np.ndarray, rate: float,
+                      sums: list[float] | None = None) -> np.ndarray:
     """Reputation moves a share ``rate`` toward the population's mean image of each firm.
 
     Each column is summed pairwise (a float32 running sum over a million
-    customers drifts by ~1e-5; pairwise summation keeps ~1e-7).
+    customers drifts by ~1e-5; pairwise summation keeps ~1e-7). ``sums``: the
+    ``column_sums`` of ``image`` when already computed.
     """
     n = image.shape[0]
-    mean = np.array([float(image[:, j].sum()) / n for j in range(image.shape[1])])
+    if sums is None:
+        sums = column_sums(image)
+    mean = np.array([total / n for total in sums])
     return reputation + rate * (mean - reputation)

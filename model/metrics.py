@@ -70,26 +70,28 @@ class CustomerStats:
     mean_satisfaction: float  # mean cumulative satisfaction of all customers, 0-1
 
 
-def customer_stats(pop: Population) -> CustomerStats:
-    """This week's ``CustomerStats`` of population ``pop``."""
+def customer_stats(pop: Population, image_sums: list[float] | None = None) -> CustomerStats:
+    """This week's ``CustomerStats`` of population ``pop`` (``image_sums``: each firm's
+    image summed over everyone, ``image.column_sums``, when already computed)."""
     m = pop.n_firms
-    by_segment, promoters, detractors, own_sum, s_sum = _stats_pass(
+    by_segment, counts, nps_, own, mean_s = _stats_pass(
         pop.firm, pop.segment, pop.satisfaction, pop.image, PROMOTER_AT, DETRACTOR_BELOW)
-    image_sum = np.array([float(pop.image[:, j].sum()) for j in range(m)])  # pairwise
-    counts = by_segment.sum(axis=1)
-    nps_, own = np.full(m, np.nan), np.full(m, np.nan)
-    has = counts > 0
-    nps_[has] = 100.0 * (promoters[has] - detractors[has]) / counts[has]
-    own[has] = 100.0 * own_sum[has] / counts[has]
-    total = int(counts.sum())
-    return CustomerStats(counts, by_segment, nps_, 100.0 * image_sum / pop.n, own,
-                         s_sum / total if total else float("nan"))
+    if image_sums is None:
+        image_sums = [float(pop.image[:, j].sum()) for j in range(m)]  # pairwise
+    image_sum = np.array(image_sums)
+    return CustomerStats(counts, by_segment, nps_, 100.0 * image_sum / pop.n, own, mean_s)
 
 
 @njit(cache=True)
 def _stats_pass(firm: np.ndarray, segment: np.ndarray, satisfaction: np.ndarray,
                 image: np.ndarray, promoter_at: float, detractor_below: float):
-    """Counts by firm and segment, promoters, detractors, own-image sums, satisfaction sum."""
+    """Counts by firm and segment, counts, NPS, mean own image (0-100; NaN without
+    customers) and the mean satisfaction of all customers, in one pass over them.
+
+    Each value is computed with the operations (and their order) of the numpy
+    expressions it replaces: 100 (promoters - detractors) / count,
+    (100 own-image sum) / count, satisfaction sum / customers.
+    """
     m = image.shape[1]
     by_segment = np.zeros((m, 2), np.int64)
     promoters, detractors = np.zeros(m, np.int64), np.zeros(m, np.int64)
@@ -105,7 +107,17 @@ def _stats_pass(firm: np.ndarray, segment: np.ndarray, satisfaction: np.ndarray,
         promoters[f] += s >= promoter_at
         detractors[f] += s < detractor_below
         own_sum[f] += image[i, f]
-    return by_segment, promoters, detractors, own_sum, s_sum
+    counts = np.zeros(m, np.int64)
+    nps_, own = np.full(m, np.nan), np.full(m, np.nan)
+    total = 0
+    for f in range(m):
+        counts[f] = by_segment[f, 0] + by_segment[f, 1]
+        total += counts[f]
+        if counts[f] > 0:
+            nps_[f] = 100.0 * (promoters[f] - detractors[f]) / counts[f]
+            own[f] = 100.0 * own_sum[f] / counts[f]
+    mean_s = s_sum / total if total else np.nan
+    return by_segment, counts, nps_, own, mean_s
 
 
 class FirmState(Protocol):
@@ -141,50 +153,58 @@ def firm_kpis(week: int, firm: FirmState, fw: FirmWeek, stats: CustomerStats, ev
     ``stats``: the customers at the end of the week; ``contract``: the firm's live
     vendor contract (None: none live) and ``vendor_proficiency`` its team's.
     """
-    f = firm.index
-    counts = stats.counts
-    n = int(counts[f])
-    team = firm.staff_stats
-    heads = contract.heads if contract is not None else 0
-    row = {
-        "week": week, "firm": firm.index, "customers": n,
-        "market_share": _ratio(n, counts.sum()),
-        "churn_monthly": churn_monthly(fw, n),
-        "acquisitions": fw.acquired, "contacts": fw.contacts,
-        "csat": 100 * _ratio(fw.s_sum, fw.contacts),
-        "nps": float(stats.nps[f]), "image_all": float(stats.image_all[f]),
-        "image_own": float(stats.image_own[f]),
-        "fcr": _ratio(fw.resolved, fw.answered),
-        "service_level": _ratio(fw.within_sl, fw.contacts),
-        "mean_wait_s": 60 * _ratio(fw.wait_sum, fw.contacts),
-        "abandonment": _ratio(fw.abandoned, fw.contacts),
-        "complaints_per_1000": 1000 * _ratio(fw.complaints, n) * 52 / 12,
-        "home_heads": team.heads,
-        "home_morale": team.morale if team.heads else float("nan"),
-        "home_acceptance": team.acceptance,
-        "vendor_heads": heads,
-        "vendor_proficiency": vendor_proficiency if contract is not None else float("nan"),
-        "vendor_attrition": 52 * _ratio(contract.quits, heads) if contract is not None
-        else float("nan"),
-        "offshore_share": _ratio(fw.offshore_contacts, fw.contacts),
-        "alpha": firm.alpha,
-        "quality_home": 100 * fw.quality.get("home", float("nan")),
-        "quality_vendor": 100 * fw.quality.get("vendor", float("nan")),
-        "csat_home": 100 * fw.csat.get("home", float("nan")),
-        "csat_vendor": 100 * fw.csat.get("vendor", float("nan")),
-        "revenue": firm.ledger.revenue, "variable_cost": firm.ledger.variable_cost,
-        "service_cost": firm.ledger.service_cost,
-        "total_cost": firm.ledger.total_cost, "profit": firm.ledger.profit,
-        "cum_profit": firm.cum_profit, "npv": firm.npv,
-    }
-    for flag in EVENT_FLAGS:  # the firm's own events; the calendar and vendor's for all
-        if flag in ("announcement", "cutover", "reshore"):
-            row[flag] = flag in firm.events
-        elif flag == "strike":
-            row[flag] = bool(events.strike) and firm.strike
-        else:
-            row[flag] = bool(getattr(events, flag))
-    return row
+    row, = kpi_rows(week, [firm], [fw], stats, events, [contract], [vendor_proficiency])
+    return dict(zip(KPI_COLUMNS, row, strict=True))
+
+
+_NAN = float("nan")
+_OWN_FLAGS = ("announcement", "cutover", "reshore")
+
+
+def kpi_rows(week: int, firms: Sequence[FirmState], weeks: Sequence[FirmWeek],
+             stats: CustomerStats, events: Events, contracts: Sequence[LiveContract | None],
+             vendor_proficiency: Sequence[float]) -> list[tuple]:
+    """The KPI rows of ``firms`` (values in ``KPI_COLUMNS`` order, one tuple per firm).
+
+    ``weeks``, ``contracts`` and ``vendor_proficiency``: each firm's ``FirmWeek``,
+    live vendor contract (None: none live) and that team's proficiency. The
+    week's statistics are read once for all firms; each value is computed as
+    ``firm_kpis`` defines it.
+    """
+    counts, nps_, image_all, image_own = (stats.counts.tolist(), stats.nps.tolist(),
+                                          stats.image_all.tolist(), stats.image_own.tolist())
+    total = stats.counts.sum()
+    common = (bool(events.ramadan), bool(events.outage), bool(events.breach),
+              bool(events.media))
+    strike_week = bool(events.strike)
+    rows = []
+    for firm, fw, contract, vendor_prof in zip(firms, weeks, contracts, vendor_proficiency,
+                                               strict=True):
+        f = firm.index
+        n = int(counts[f])
+        team = firm.staff_stats
+        heads = contract.heads if contract is not None else 0
+        led = firm.ledger
+        total_cost = led.total_cost
+        quality, csat, contacts = fw.quality, fw.csat, fw.contacts
+        own = firm.events
+        rows.append((
+            week, f, n, _ratio(n, total), churn_monthly(fw, n), fw.acquired, contacts,
+            100 * _ratio(fw.s_sum, contacts), nps_[f], image_all[f], image_own[f],
+            _ratio(fw.resolved, fw.answered), _ratio(fw.within_sl, contacts),
+            60 * _ratio(fw.wait_sum, contacts), _ratio(fw.abandoned, contacts),
+            1000 * _ratio(fw.complaints, n) * 52 / 12,
+            team.heads, team.morale if team.heads else _NAN, team.acceptance,
+            heads, vendor_prof if contract is not None else _NAN,
+            52 * _ratio(contract.quits, heads) if contract is not None else _NAN,
+            _ratio(fw.offshore_contacts, contacts), firm.alpha,
+            100 * quality.get("home", _NAN), 100 * quality.get("vendor", _NAN),
+            100 * csat.get("home", _NAN), 100 * csat.get("vendor", _NAN),
+            led.revenue, led.variable_cost, led.service_cost, total_cost,
+            led.revenue - total_cost, firm.cum_profit, firm.npv,
+            # the calendar's and vendor's events for all, the firm's own events
+            *common, strike_week and firm.strike, *(flag in own for flag in _OWN_FLAGS)))
+    return rows
 
 
 SUMMARY_COLUMNS = [

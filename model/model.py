@@ -30,7 +30,7 @@ from model.baseline_hazard import relative_hazard
 from model.calendar import ramadan_mask, week_start
 from model.collector import ColumnCollector
 from model.economics import Ledger, discount_factor, production_cost
-from model.metrics import KPI_DTYPES, customer_stats, firm_kpis, model_reporters, summarise
+from model.metrics import KPI_DTYPES, customer_stats, kpi_rows, model_reporters, summarise
 from model.network import build_network
 from model.params import FirmProfile, Params, ShockKind
 from model.population import PREMIUM, PROSPECT, create_population
@@ -40,6 +40,7 @@ from model.staffing import initial_load
 
 #: Name of the DataCollector table of weekly per-firm KPIs (``metrics.KPI_COLUMNS``).
 KPI_TABLE = "kpis"
+_NAN = float("nan")
 
 
 class OffshoringModel(mesa.Model):
@@ -69,6 +70,7 @@ class OffshoringModel(mesa.Model):
         self._expected_week: int | None = None
         self._expected = np.zeros(p.n_firms)
         self._coefficient_cache: dict[str, tuple] = {}
+        self._image_sums: tuple[int, list[float]] | None = None  # image_memory's, this week
         self._ramadan: dict[int, bool] = {}
         self.events = Events()
         self.this_week: list[FirmWeek] = [FirmWeek() for _ in self.firms]
@@ -274,26 +276,30 @@ class OffshoringModel(mesa.Model):
         and random draws as ``channel`` called for each channel in turn (the
         queues in one compiled call, ``queueing.erlang_a_many``, then the
         weekly resolution shocks in channel order). Returns the channels with
-        contacts, their ``service.CHANNEL_DTYPE`` table (all channels, zeros
-        where none) and their queues.
+        contacts, their table (all channels, zeros where none) as the serving
+        kernel takes it, ``service.channel_figures`` of the
+        ``service.CHANNEL_DTYPE`` records, and their queues.
         """
         p, m, wk = self.params, self.params.market, self.params.workforce
-        expected = self.expected_contacts()
+        expected = self.expected_contacts().tolist()
         active = [k for k, n in enumerate(counts) if n]
         agents, arrivals, aht, rest = [], [], [], []
         factor = m.productive_share
+        vendor_site = None  # the vendor's figures of the week, the same for every firm
         for k in active:
             firm = self.firms[k >> 1]
             share = firm.vendor_share(firm.alpha)
             if k & 1:
                 site = p.destination
+                if vendor_site is None:
+                    vendor_site = (
+                        self.vendor.availability(self.events.ramadan,
+                                                 p.practices.cultural_adaptation),
+                        self.vendor.rigor(p.practices), self.vendor.orientation(p.practices))
+                avail, rigor, orient = vendor_site
                 c = self.vendor.contracts[firm.index]
                 prof = self.vendor.proficiency(firm.index)
-                avail = self.vendor.availability(self.events.ramadan,
-                                                 p.practices.cultural_adaptation)
                 hours = c.heads * site.paid_hours_week * factor * avail
-                rigor = self.vendor.rigor(p.practices)
-                orient = self.vendor.orientation(p.practices)
                 escalation = wk.escalation_gain * firm.staff_stats.acceptance
                 volume = expected[firm.index] * share
             else:
@@ -310,7 +316,7 @@ class OffshoringModel(mesa.Model):
             rest.append((site, prof, rigor, orient, escalation, bool(k & 1)))
         results = erlang_a_many(agents, arrivals, aht, m.patience_minutes).tolist()
         shocks = self.rng.standard_normal(len(active)).tolist() if active else []
-        table = np.zeros(len(counts), service.CHANNEL_DTYPE)
+        table = np.zeros((len(counts), len(service.CHANNEL_DTYPE.names)))
         rows, queues = [], []
         reputation = [float(np.float32(f.reputation)) for f in self.firms]
         for k, r, z, (site, prof, rigor, orient, escalation, offshore) in zip(
@@ -324,17 +330,17 @@ class OffshoringModel(mesa.Model):
                          reputation[k >> 1]))
             queues.append(q)
         if rows:
-            table[active] = np.array(rows, service.CHANNEL_DTYPE)
+            table[active] = rows  # offshore as 1.0 or 0.0
         return active, table, queues
 
-    def _coefficients(self, kind: str):
-        """The compiled kernels' customer coefficients (``service`` or ``churn``), computed
-        once per ``params.customers`` object."""
+    def _coefficients(self, kind: str) -> np.ndarray:
+        """The compiled kernels' customer coefficients (``service`` or ``churn``) as a float
+        array in field order, computed once per ``params.customers`` object."""
         c = self.params.customers
         cached = self._coefficient_cache.get(kind)
         if cached is None or cached[0] is not c:
             make = service.customer_coefficients if kind == "service" else churn.coefficients
-            cached = self._coefficient_cache[kind] = (c, make(c))
+            cached = self._coefficient_cache[kind] = (c, service.coefficient_array(make(c)))
         return cached[1]
 
     def expected_contacts(self) -> np.ndarray:
@@ -415,7 +421,11 @@ class OffshoringModel(mesa.Model):
         equity = np.array([f.equity for f in self.firms])
         reputation = np.array([f.reputation for f in self.firms])
         image.decay(pop.image, image.baseline(equity, reputation), c.image_memory)
-        reputation = image.update_reputation(reputation, pop.image, c.reputation_rate)
+        sums = image.column_sums(pop.image)
+        # nothing writes the images again before accounting (churn and acquisition read
+        # them), which reuses the sums of this week
+        self._image_sums = (self.week, sums)
+        reputation = image.update_reputation(reputation, pop.image, c.reputation_rate, sums)
         for f, r in zip(self.firms, reputation, strict=True):
             f.reputation = float(r)
 
@@ -430,7 +440,8 @@ class OffshoringModel(mesa.Model):
     def churn_and_switching(self) -> None:
         pop, c = self.population, self.params.customers
         idx = churn.draw_churners(pop.satisfaction, pop.unresolved, pop.image, pop.firm,
-                                  pop.tenure, self.base_hazard, churn.coefficients(c), self.rng)
+                                  pop.tenure, self.base_hazard, self._coefficients("churn"),
+                                  self.rng)
         own = pop.firm[idx].astype(np.int64)
         for f, n in enumerate(np.bincount(own, minlength=self.params.n_firms).tolist()):
             if n:
@@ -443,16 +454,13 @@ class OffshoringModel(mesa.Model):
         self._join(idx, dest)
 
     def _join(self, idx: np.ndarray, dest: np.ndarray) -> None:
-        """Customers ``idx`` become customers of ``dest`` (or prospects): fresh relationship."""
+        """Customers ``idx`` become customers of ``dest`` (or prospects): fresh relationship
+        (``churn.join``, one compiled pass)."""
         pop, c = self.population, self.params.customers
-        pop.firm[idx] = dest
-        pop.tenure[idx] = 0
-        pop.unresolved[idx] = 0
-        pop.aware[idx] = False
-        pop.satisfaction[idx] = c.satisfaction_reference
-        rep = np.array([f.reputation for f in self.firms] + [0.0], dtype=np.float32)
-        pop.expectation[idx] = np.where(dest >= 0, rep[dest], pop.expectation[idx])
-        joined = np.bincount(dest[dest >= 0], minlength=self.params.n_firms).tolist()
+        rep = np.array([f.reputation for f in self.firms], dtype=np.float32)
+        joined = churn.join(idx, dest, pop.firm, pop.tenure, pop.unresolved, pop.aware,
+                            pop.satisfaction, pop.expectation, rep,
+                            float(c.satisfaction_reference)).tolist()
         for f, n in enumerate(joined):
             if n:
                 self.this_week[f].acquired += n
@@ -471,28 +479,36 @@ class OffshoringModel(mesa.Model):
     # 12 --------------------------------------------------------------------
     def accounting(self, w: int) -> None:
         p, pop = self.params, self.population
-        self.stats = customer_stats(pop)  # the customers as they end the week
+        week_sums = self._image_sums
+        self._image_sums = None
+        # the customers as they end the week
+        self.stats = customer_stats(pop, week_sums[1] if week_sums and week_sums[0] == w
+                                    else None)
         m = p.market
         by_segment = np.array([m.price_mass, m.price_mass * m.premium_price_factor])
-        revenue = (self.stats.by_segment @ by_segment) * self.price_factors * self.scale
+        revenue = ((self.stats.by_segment @ by_segment) * self.price_factors * self.scale).tolist()
+        expected = self.expected_contacts()
+        site, share = p.destination, m.productive_share
+        contracts = self.vendor.contracts
+        discount = discount_factor(w, p.economics.discount_rate) if w >= 0 else 0.0
         for firm, fw in zip(self.firms, self.this_week, strict=True):
             led, own = firm.ledger, firm.profile
-            led.revenue = float(revenue[firm.index])
+            led.revenue = revenue[firm.index]
             led.variable_cost = led.revenue * own.variable_cost_share
             led.home_wages = production_cost(firm.staff_stats.heads, own.hourly_cost,
-                                             p.home.paid_hours_week, p.market.productive_share)
-            c = self.vendor.contracts.get(firm.index)
+                                             p.home.paid_hours_week, share)
+            c = contracts.get(firm.index)
             if c is not None and c.live:
-                led.vendor_billing = production_cost(c.heads, p.destination.hourly_cost,
-                                                     p.destination.paid_hours_week,
-                                                     p.market.productive_share)
-                led.practices = self._practice_cost(c.heads)
-            led.acquisition = fw.acquired * self.scale * p.market.acquisition_cost
-            expected = self.expected_contacts()[firm.index] * self.scale
-            firm.load_forecast += 0.1 * (expected - firm.load_forecast)
+                heads = c.heads
+                led.vendor_billing = production_cost(heads, site.hourly_cost,
+                                                     site.paid_hours_week, share)
+                led.practices = self._practice_cost(heads)
+            led.acquisition = fw.acquired * self.scale * m.acquisition_cost
+            firm.load_forecast += 0.1 * (expected[firm.index] * self.scale - firm.load_forecast)
             if w >= 0:
-                firm.cum_profit += led.profit
-                firm.npv += led.profit * discount_factor(w, p.economics.discount_rate)
+                profit = led.profit
+                firm.cum_profit += profit
+                firm.npv += profit * discount
 
     def _practice_cost(self, heads: int) -> float:
         pr, site = self.params.practices, self.params.destination
@@ -510,13 +526,18 @@ class OffshoringModel(mesa.Model):
 
     # 13 --------------------------------------------------------------------
     def observation(self, w: int) -> None:
-        counts = self.stats.counts
-        for firm, fw in zip(self.firms, self.this_week, strict=True):
+        """The week's KPI rows of all firms (``metrics.kpi_rows``) and each firm's observed
+        indicators (``firm.history``); the ledgers start afresh."""
+        contracts, proficiency = [], []
+        for firm in self.firms:
             contract = self.vendor.contracts.get(firm.index)
             live = contract if contract is not None and contract.live else None
-            proficiency = self.vendor.proficiency(firm.index) if live else float("nan")
-            self.datacollector.add_table_row(
-                KPI_TABLE, firm_kpis(w, firm, fw, self.stats, self.events, live, proficiency))
+            contracts.append(live)
+            proficiency.append(self.vendor.proficiency(firm.index) if live else _NAN)
+        self.datacollector.add_table_tuples(KPI_TABLE, kpi_rows(
+            w, self.firms, self.this_week, self.stats, self.events, contracts, proficiency))
+        counts = self.stats.counts.tolist()
+        for firm, fw in zip(self.firms, self.this_week, strict=True):
             obs = {"customers": float(counts[firm.index]), "complaints": fw.complaints,
                    "contacts": fw.contacts, "s_sum": fw.s_sum, "s_sq": fw.s_sq,
                    "service_cost": firm.ledger.service_cost}  # before the ledger is reset
@@ -526,8 +547,10 @@ class OffshoringModel(mesa.Model):
                 obs["q_vendor"] = fw.quality["vendor"]
                 obs.setdefault("q_home", firm.history[-1].get("q_home", 0.0)
                                if firm.history else 0.0)
-            firm.history.append(obs)
-            del firm.history[:-104]
+            history = firm.history
+            history.append(obs)
+            if len(history) > 104:
+                del history[:-104]
             firm.ledger = Ledger()
 
     # ------------------------------------------------------------------ results

@@ -241,6 +241,15 @@ RULES: dict[PolicyKind, Callable[..., Action | None]] = {
 }
 
 
+def reads_observation(p: Params, week: int, firm) -> bool:
+    """Whether ``decide`` reads this week's observation (only the adaptive policy, at a
+    review of a relocated firm with a business case past its ramp allowance)."""
+    if PolicyKind(p.policy.kind) != PolicyKind.adaptive or not firm.relocated:
+        return False
+    case = firm.business_case
+    return _review_week(p, week) and case is not None and week >= case.review_from
+
+
 def decide(p: Params, week: int, firm, obs: Observation | None) -> Action | None:
     """The focal firm's action this week under policy ``p.policy.kind`` (None: nothing)."""
     return RULES[PolicyKind(p.policy.kind)](p, week, firm, obs)

@@ -20,7 +20,7 @@ import numpy as np
 from model import workforce as wf
 from model.economics import production_cost, weekly_pay
 from model.params import MarketParams, Params, PolicyKind
-from model.policies import Action, business_case, decide, observe
+from model.policies import Action, business_case, decide, observe, reads_observation
 from model.records import Events
 from model.staffing import (
     Status,
@@ -63,14 +63,19 @@ def review(firm, week: int) -> None:
 
     Policies do not act in the burn-in. A rival that never relocates observes
     nothing (draws nothing), so a run whose rivals stay home draws as the
-    focal-firm-only model did.
+    focal-firm-only model did. The survey is drawn every week (one normal);
+    the indicators are computed only when the policy reads them
+    (``policies.reads_observation``).
     """
     view: Params = firm.params
     if week < 0 or (firm.index != 0 and view.policy.kind == PolicyKind.never):
         return
-    pol = view.policy
-    obs = observe(firm.history, pol.review_weeks, pol.survey_size, firm.model.rng) \
-        if firm.history else None
+    pol, obs = view.policy, None
+    if firm.history:
+        if reads_observation(view, week, firm):
+            obs = observe(firm.history, pol.review_weeks, pol.survey_size, firm.model.rng)
+        else:  # the survey's one normal draw (its scale draws nothing), nothing computed
+            firm.model.rng.standard_normal()
     action = decide(view, week, firm, obs)
     if action is not None:
         carry_out(firm, action, week)
@@ -183,6 +188,8 @@ def transition(firm, week: int) -> None:
         firm.alpha = firm.planned_alpha
         world.events.cutover = True
         firm.events.add("cutover")
+    if not team.status.any():  # all employed (Status 0): nobody to lay off, no row to drop
+        return
     pay = weekly_pay(p.home.monthly_pay)
     for _ in range(lay_off_leavers(team, week)):  # one by one: the sum as it always was
         firm.ledger.severance += p.economics.severance_weeks * pay

@@ -184,9 +184,9 @@ def serve_contacts(contacts: np.ndarray, channel: np.ndarray, sensitive: np.ndar
 
     ``contacts`` (sorted customer indices), ``channel`` (record of ``table``,
     see ``channel_table``) and ``sensitive`` are per contact; ``k`` is
-    ``customer_coefficients``. Per contact, the law of ``draw_outcomes``:
-    abandoned, else understood, resolved at first contact (25 % less often
-    if misunderstood) or by escalation; quality from resolution, wait,
+    ``customer_coefficients`` (or its ``coefficient_array``). Per contact, the
+    law of ``draw_outcomes``: abandoned, else understood, resolved at first
+    contact (25 % less often if misunderstood) or by escalation; quality from resolution, wait,
     comprehension and orientation. An offshore contact may be noticed
     (always when misunderstood) and an aware customer subtracts the
     awareness bias (``awareness_bias``). Then, as in model.satisfaction:
@@ -197,9 +197,16 @@ def serve_contacts(contacts: np.ndarray, channel: np.ndarray, sensitive: np.ndar
     where an outcome depends on them. Returns (transaction satisfaction per
     contact, one ``TALLY_DTYPE`` record of sums per channel).
     """
-    return _serve_contacts(contacts, channel, sensitive, channel_figures(table), k, aware,
-                           ethnocentrism, expectation, satisfaction, unresolved, valence, tenure,
-                           rng)
+    return _serve_contacts(contacts, channel, sensitive, channel_figures(table),
+                           coefficient_array(k), aware, ethnocentrism, expectation, satisfaction,
+                           unresolved, valence, tenure, rng)
+
+
+def coefficient_array(k: tuple | np.ndarray) -> np.ndarray:
+    """Coefficients (a NamedTuple of floats) as the compiled kernels take them: a float
+    array in field order. Numba types a NamedTuple argument in Python on every call
+    (~5-10 us); an array costs nothing. An array is returned as it is."""
+    return k if isinstance(k, np.ndarray) else np.array(k, np.float64)
 
 
 def channel_figures(table: np.ndarray) -> np.ndarray:
@@ -216,12 +223,15 @@ def channel_figures(table: np.ndarray) -> np.ndarray:
 
 @njit(cache=True)
 def _serve_contacts(contacts: np.ndarray, channel: np.ndarray, sensitive: np.ndarray,
-                    fig: np.ndarray, k: CustomerCoefficients, aware: np.ndarray,
+                    fig: np.ndarray, kf: np.ndarray, aware: np.ndarray,
                     ethnocentrism: np.ndarray, expectation: np.ndarray,
                     satisfaction: np.ndarray, unresolved: np.ndarray, valence: np.ndarray,
                     tenure: np.ndarray, rng: np.random.Generator
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """``serve_contacts`` compiled; ``fig`` is ``channel_figures`` of the table."""
+    """``serve_contacts`` compiled; ``fig`` is ``channel_figures`` of the table, ``kf``
+    the ``CustomerCoefficients`` in field order (``coefficient_array``)."""
+    k = CustomerCoefficients(kf[0], kf[1], kf[2], kf[3], kf[4], kf[5], kf[6], kf[7], kf[8],
+                             kf[9], kf[10], kf[11], kf[12], kf[13])
     j = 0
     for i in range(valence.size):  # customers without a contact
         if j < contacts.size and contacts[j] == i:

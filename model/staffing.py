@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
+from numba import njit
 
 from model import workforce as wf
 from model.params import MarketParams, Params, SiteProfile
@@ -24,6 +25,7 @@ from model.queueing import agents_for_service_level
 
 #: ``leave_week`` of an employee who is not on notice.
 NO_LEAVE = np.iinfo(np.int64).max
+_NO_LEAVE = int(NO_LEAVE)
 
 
 class Status(IntEnum):
@@ -93,17 +95,13 @@ class HomeTeam:
 
     def hire(self, experience: np.ndarray | list[float]) -> np.ndarray:
         """Append one employed row per value of ``experience``; return the new ids."""
-        exp = np.asarray(experience, dtype=float)
-        n = exp.size
-        new = np.arange(self._next_id, self._next_id + n, dtype=np.int64)
-        self._next_id += n
-        self.ids = np.concatenate([self.ids, new])
-        self.experience = np.concatenate([self.experience, exp])
-        self.morale = np.concatenate([self.morale, np.ones(n)])
-        self.status = np.concatenate([self.status, np.full(n, Status.employed, np.int8)])
-        self.acceptance = np.concatenate([self.acceptance, np.zeros(n)])
-        self.leave_week = np.concatenate([self.leave_week, np.full(n, NO_LEAVE, np.int64)])
-        return new
+        exp = np.ascontiguousarray(experience, dtype=float).reshape(-1)
+        first = self._next_id
+        self._next_id += exp.size
+        (self.ids, self.experience, self.morale, self.status, self.acceptance,
+         self.leave_week) = _appended(self.ids, self.experience, self.morale, self.status,
+                                      self.acceptance, self.leave_week, exp, first)
+        return self.ids[self.ids.size - exp.size:].copy()
 
     def row(self, staff_id: int) -> int:
         """Row of employee ``staff_id`` (KeyError once the employee's row is dropped)."""
@@ -130,27 +128,146 @@ class HomeTeam:
                 setattr(self, name, getattr(self, name)[keep])
         return gone
 
-    def stats(self, site: SiteProfile) -> StaffStats:
+    def stats(self, site: SiteProfile, all_working: bool = False) -> StaffStats:
         """This week's ``StaffStats`` of the working rows (proficiency on ``site``'s curve).
 
-        Means are numpy's (``np.add.reduce`` over the rows / their number, exactly
-        what ``ndarray.mean`` computes) without its per-call overhead.
+        Means are numpy's (``np.add.reduce``'s pairwise sum over the rows / their
+        number, exactly what ``ndarray.mean`` computes), in one compiled pass
+        (``_team_means``); the proficiency is ``workforce.proficiency``'s (the
+        exponential by numpy). ``all_working``: the caller knows every row is
+        working.
         """
-        w = self.status != Status.laid_off
-        n = int(np.count_nonzero(w))
+        if self.ids.size == 0:
+            return StaffStats()
+        initial = site.initial_proficiency
+        x = np.divide(self.experience, -wf.learning_tau(initial, site.ramp_weeks))  # -(w / tau)
+        np.exp(x, out=x)
+        n, proficiency, morale, acceptance = _team_means(
+            x, 1.0 - initial, self.morale, self.acceptance, self.status, all_working)
         if n == 0:
             return StaffStats()
-        if n == w.size:  # nobody has left since the rows were last dropped
-            experience, morale, acceptance = self.experience, self.morale, self.acceptance
+        return StaffStats(heads=n, proficiency=proficiency, morale=morale, acceptance=acceptance)
+
+
+_LAID_OFF = int(Status.laid_off)
+_NOTICE = int(Status.notice)
+
+
+@njit(cache=True)
+def _appended(ids: np.ndarray, experience: np.ndarray, morale: np.ndarray, status: np.ndarray,
+              acceptance: np.ndarray, leave_week: np.ndarray, exp: np.ndarray, first: int):
+    """The team's arrays with one employed row per value of ``exp`` appended (ids from
+    ``first``, morale 1, acceptance 0, not on notice): ``HomeTeam.hire``'s concatenations
+    in one call."""
+    n, k = ids.size, exp.size
+    out_ids, out_exp = np.empty(n + k, np.int64), np.empty(n + k)
+    out_morale, out_status = np.empty(n + k), np.empty(n + k, np.int8)
+    out_acc, out_leave = np.empty(n + k), np.empty(n + k, np.int64)
+    out_ids[:n], out_exp[:n], out_morale[:n] = ids, experience, morale
+    out_status[:n], out_acc[:n], out_leave[:n] = status, acceptance, leave_week
+    for j in range(k):
+        out_ids[n + j] = first + j
+        out_exp[n + j] = exp[j]
+        out_morale[n + j] = 1.0
+        out_status[n + j] = 0  # Status.employed
+        out_acc[n + j] = 0.0
+        out_leave[n + j] = _NO_LEAVE
+    return out_ids, out_exp, out_morale, out_status, out_acc, out_leave
+
+
+@njit(cache=True)
+def _pairwise_block(a: np.ndarray, lo: int, n: int) -> float:
+    """numpy's sum of ``a[lo:lo + n]`` for n <= 128: in order below 8 values, else eight
+    partial sums combined as a tree, then the remainder."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    m = n - n % 8
+    for i in range(lo + 8, lo + m, 8):
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for i in range(lo + m, lo + n):
+        res += a[i]
+    return res
+
+
+@njit(cache=True)
+def pairwise_sum(a: np.ndarray) -> float:
+    """numpy's pairwise summation: the same value, bit for bit, as ``np.add.reduce`` of a
+    contiguous 1-d float64 array (``_pairwise_block`` up to 128 values; beyond, the sum
+    of the halves split at a multiple of 8). The recursion is unrolled on a stack (Numba
+    cannot cache a recursive function safely)."""
+    n = a.size
+    if n <= 128:
+        return _pairwise_block(a, 0, n)
+    task_lo = np.empty(256, np.int64)
+    task_n = np.empty(256, np.int64)
+    task_split = np.empty(256, np.bool_)   # True: both halves done, add them
+    values = np.empty(256)
+    t, v = 0, 0
+    task_lo[0], task_n[0], task_split[0] = 0, n, False
+    t = 1
+    while t > 0:
+        t -= 1
+        lo, k, split = task_lo[t], task_n[t], task_split[t]
+        if split:
+            right = values[v - 1]
+            left = values[v - 2]
+            v -= 2
+            values[v] = left + right
+            v += 1
+        elif k <= 128:
+            values[v] = _pairwise_block(a, lo, k)
+            v += 1
         else:
-            experience, morale, acceptance = self.experience[w], self.morale[w], \
-                self.acceptance[w]
-        prof = wf.proficiency(experience, site.initial_proficiency, site.ramp_weeks)
-        return StaffStats(heads=n, proficiency=float(_sum(prof) / n),
-                          morale=float(_sum(morale) / n), acceptance=float(_sum(acceptance) / n))
+            k2 = k // 2
+            k2 -= k2 % 8
+            task_lo[t], task_n[t], task_split[t] = lo, k, True
+            task_lo[t + 1], task_n[t + 1], task_split[t + 1] = lo + k2, k - k2, False
+            task_lo[t + 2], task_n[t + 2], task_split[t + 2] = lo, k2, False
+            t += 3
+    return values[0]
 
 
-_sum = np.add.reduce  # pairwise summation, as ndarray.sum and ndarray.mean
+@njit(cache=True)
+def _team_means(e: np.ndarray, scale: float, morale: np.ndarray, acceptance: np.ndarray,
+                status: np.ndarray, all_working: bool) -> tuple[int, float, float, float]:
+    """Working rows, and their mean proficiency 1 - scale e, morale and acceptance: the
+    working rows gathered, summed as numpy sums (``pairwise_sum``), / their number."""
+    size = e.size
+    n = size
+    if not all_working:
+        n = 0
+        for i in range(size):
+            n += status[i] != _LAID_OFF
+    if n == 0:
+        return 0, 0.0, 1.0, 0.0
+    prof = np.empty(n)
+    if n == size:
+        for i in range(size):
+            prof[i] = 1.0 - scale * e[i]
+        m, a = morale, acceptance
+    else:
+        m, a = np.empty(n), np.empty(n)
+        k = 0
+        for i in range(size):
+            if status[i] != _LAID_OFF:
+                prof[k] = 1.0 - scale * e[i]
+                m[k] = morale[i]
+                a[k] = acceptance[i]
+                k += 1
+    return n, pairwise_sum(prof) / n, pairwise_sum(m) / n, pairwise_sum(a) / n
 
 
 def hire_initial_staff(team: HomeTeam, load: float, p: Params, rng: np.random.Generator
@@ -174,27 +291,100 @@ def step_staff(team: HomeTeam, p: Params, rng: np.random.Generator,
     (``rows``: only these rows, e.g. one employee's ``HomeStaff.step``).
     Returns the number who quit (their status becomes laid off).
     """
+    return _step_staff(team, p, rng, rows)[0]
+
+
+def _step_staff(team: HomeTeam, p: Params, rng: np.random.Generator,
+                rows: np.ndarray | None = None) -> tuple[int, bool]:
+    """``step_staff``, and whether every row of the team is working afterwards.
+
+    The same values as ``workforce.attrition_prob`` and ``recover_morale``
+    (each operation in the same order, written in place; -(a / 52) is
+    (-a) / 52 exactly), without their per-call overhead.
+    """
+    w = p.workforce
+    if rows is None:  # the usual week: every row working, two compiled passes
+        x, everyone = _quit_exponent(team.morale, team.status, w.morale_attrition_factor,
+                                     p.home.annual_attrition)
+        if everyone:
+            if x.size == 0:
+                return 0, True
+            np.expm1(x, out=x)  # -(quit probability), as workforce.attrition_prob has it
+            quits = _team_week(team.experience, team.morale, team.status, x,
+                               rng.random(x.size), w.morale_recovery)
+            return quits, quits == 0
     working = team.status != Status.laid_off
     if rows is not None:
         working &= np.isin(np.arange(len(team)), rows)
-    rows = np.flatnonzero(working)
-    if rows.size == 0:
-        return 0
-    everyone = rows.size == working.size
-    morale = team.morale if everyone else team.morale[rows]
-    quit_p = wf.attrition_prob(p.home.annual_attrition, morale,
-                               p.workforce.morale_attrition_factor)
-    quits = rng.random(rows.size) < quit_p
-    recovered = wf.recover_morale(morale, p.workforce.morale_recovery)
-    if everyone and not quits.any():  # the usual week of a settled team: same updates
-        team.experience += 1.0
-        team.morale[:] = recovered
-        return 0
-    team.status[rows[quits]] = Status.laid_off
-    stay = rows[~quits]
-    team.experience[stay] += 1.0
-    team.morale[stay] = recovered[~quits]
-    return int(np.count_nonzero(quits))
+    n = int(np.count_nonzero(working))
+    if n == 0:
+        return 0, n == len(team)
+    everyone = n == working.size
+    if everyone:
+        morale = team.morale
+    else:
+        rows = np.flatnonzero(working)
+        morale = team.morale[rows]
+    gap = 1.0 - morale
+    x = w.morale_attrition_factor * gap
+    x += 1.0
+    x *= p.home.annual_attrition
+    x /= -52.0
+    np.expm1(x, out=x)
+    np.negative(x, out=x)                       # quit probability
+    quits = rng.random(n) < x
+    gap *= w.morale_recovery
+    recovered = np.add(morale, gap, out=gap)    # morale + rate (1 - morale)
+    if not quits.any():
+        if everyone:  # the usual week of a settled team: same updates
+            team.experience += 1.0
+            team.morale[:] = recovered
+            return 0, True
+        team.experience[rows] += 1.0
+        team.morale[rows] = recovered
+        return 0, False
+    stay = ~quits
+    if everyone:
+        team.status[quits] = Status.laid_off
+        team.experience[stay] += 1.0
+        team.morale[stay] = recovered[stay]
+    else:
+        team.status[rows[quits]] = Status.laid_off
+        kept = rows[stay]
+        team.experience[kept] += 1.0
+        team.morale[kept] = recovered[stay]
+    return int(np.count_nonzero(quits)), False
+
+
+@njit(cache=True)
+def _quit_exponent(morale: np.ndarray, status: np.ndarray, factor: float, annual: float
+                   ) -> tuple[np.ndarray, bool]:
+    """-(annual (1 + factor (1 - morale)) / 52) of each row, ``workforce.attrition_prob``'s
+    argument of expm1 (the same operations in the same order), and True; (empty, False)
+    when some row is not working."""
+    for i in range(status.size):
+        if status[i] == _LAID_OFF:
+            return np.empty(0), False
+    x = np.empty(morale.size)
+    for i in range(morale.size):
+        x[i] = (factor * (1.0 - morale[i]) + 1.0) * annual / -52.0
+    return x, True
+
+
+@njit(cache=True)
+def _team_week(experience: np.ndarray, morale: np.ndarray, status: np.ndarray,
+               e: np.ndarray, u: np.ndarray, rate: float) -> int:
+    """Row i quits when ``u[i]`` < -``e[i]`` (the quit probability), else gains a week of
+    experience and recovers morale (``workforce.recover_morale``); returns the quits."""
+    quits = 0
+    for i in range(e.size):
+        if u[i] < -e[i]:
+            status[i] = _LAID_OFF
+            quits += 1
+        else:
+            experience[i] += 1.0
+            morale[i] = morale[i] + (1.0 - morale[i]) * rate
+    return quits
 
 
 def update_acceptance(team: HomeTeam, quality_gap: float, p: Params) -> None:
@@ -236,6 +426,15 @@ def on_notice(team: HomeTeam) -> np.ndarray:
 
 def lay_off_leavers(team: HomeTeam, week: int) -> int:
     """Employees on notice whose last week has passed are laid off; return their number."""
-    leaving = (team.status == Status.notice) & (week >= team.leave_week)
-    team.status[leaving] = Status.laid_off
-    return int(np.count_nonzero(leaving))
+    return int(_lay_off(team.status, team.leave_week, int(week)))
+
+
+@njit(cache=True)
+def _lay_off(status: np.ndarray, leave_week: np.ndarray, week: int) -> int:
+    """``lay_off_leavers`` compiled: rows on notice with ``week >= leave_week`` laid off."""
+    n = 0
+    for i in range(status.size):
+        if status[i] == _NOTICE and week >= leave_week[i]:
+            status[i] = _LAID_OFF
+            n += 1
+    return n

@@ -68,5 +68,6 @@ def update_acceptance(acceptance: float | np.ndarray, quality_gap: float, rate: 
 
     Target = 1 - gap / tolerance (clipped to [0, 1]): "accepted once proven".
     """
-    target = float(np.clip(1.0 - max(quality_gap, 0.0) / tolerance, 0.0, 1.0))
+    # np.clip of a scalar, without its overhead (NaN stays NaN, as with np.clip)
+    target = min(max(1.0 - max(quality_gap, 0.0) / tolerance, 0.0), 1.0)
     return acceptance + rate * (target - np.asarray(acceptance))

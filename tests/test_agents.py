@@ -185,3 +185,23 @@ def test_firm_initial_state(model: OffshoringModel) -> None:
     assert focal.index == 0 and not focal.relocated and focal.alpha == 0.0
     assert all(s.firm is focal for s in focal.staff)
     assert all(f.reputation == pytest.approx(f.equity) for f in model.firms)
+
+
+def test_vendor_cohorts_age_as_the_numpy_shift() -> None:
+    """``_age_cohorts`` (compiled) = quits out, stayers shifted a week (last pooled), the
+    seats left filled at week 0; and nothing hired when the seats were cut."""
+    from model.agents import MAX_EXPERIENCE, _age_cohorts
+
+    rng = np.random.default_rng(2)
+    for seats in (0, 40, 400):
+        cohorts = rng.integers(0, 5, MAX_EXPERIENCE + 1) * (rng.random(MAX_EXPERIENCE + 1) < 0.1)
+        quits = rng.binomial(cohorts, 0.2)
+        stay = cohorts - quits
+        want = cohorts.copy()
+        want[1:] = stay[:-1]
+        want[-1] += stay[-1]
+        staffed_want = int(want[1:].sum())
+        want[0] = max(0, seats - staffed_want)
+        got = cohorts.copy()
+        assert _age_cohorts(got, quits, seats) == (int(quits.sum()), staffed_want)
+        assert got.tolist() == want.tolist()

@@ -238,3 +238,32 @@ def test_linear_cut_inverts_the_relative_hazard(sigma: float, log_u: float) -> N
     for probe in (-5.0, 0.0, 0.5, 5.0):
         above = churn._log_r(probe, unresolved, log_u, sigma) > log_cut
         assert above == (probe > x)
+
+
+def test_join_equals_the_numpy_assignments() -> None:
+    """``churn.join`` (one compiled pass) = the fresh-relationship assignments it replaced:
+    firm, tenure 0, no streak, unaware, reference satisfaction, the new firm's reputation
+    as expectation (a prospect keeps its own); the customers each firm gained."""
+    rng = np.random.default_rng(3)
+    n, m = 400, 3
+    state = dict(firm=rng.integers(-1, m, n).astype(np.int16),
+                 tenure=rng.integers(0, 300, n).astype(np.int32),
+                 unresolved=rng.integers(0, 4, n).astype(np.int16),
+                 aware=rng.random(n) < 0.5, satisfaction=rng.random(n).astype(np.float32),
+                 expectation=rng.random(n).astype(np.float32))
+    idx = np.sort(rng.choice(n, 60, replace=False))
+    dest = rng.integers(-1, m, idx.size)
+    rep = np.array([0.61, 0.55, 0.7], np.float32)
+    want = {k: v.copy() for k, v in state.items()}
+    want["firm"][idx] = dest
+    want["tenure"][idx] = 0
+    want["unresolved"][idx] = 0
+    want["aware"][idx] = False
+    want["satisfaction"][idx] = 0.72
+    full = np.append(rep, np.float32(0.0))
+    want["expectation"][idx] = np.where(dest >= 0, full[dest], want["expectation"][idx])
+    gained = churn.join(idx, dest, state["firm"], state["tenure"], state["unresolved"],
+                        state["aware"], state["satisfaction"], state["expectation"], rep, 0.72)
+    assert gained.tolist() == np.bincount(dest[dest >= 0], minlength=m).tolist()
+    for k, v in want.items():
+        assert v.tobytes() == state[k].tobytes(), k

@@ -53,3 +53,17 @@ def test_image_reputation_loop_converges_to_equity() -> None:
         rep = image.update_reputation(rep, img, 0.02)
     np.testing.assert_allclose(rep, equity, atol=1e-6)
     np.testing.assert_allclose(img, np.vstack([equity, equity]), atol=1e-6)
+
+
+def test_accounting_reuses_the_image_sums_of_image_memory() -> None:
+    """The week's image sums (``image.column_sums`` after the decay) are the statistics'
+    sums at accounting: nothing writes the images in between."""
+    from model import OffshoringModel, scenario
+    from model.metrics import customer_stats
+
+    m = OffshoringModel(scenario("offshore-morocco", n_customers=500, burn_in_weeks=2), rng=1)
+    for _ in range(30):
+        m.step()
+        fresh = customer_stats(m.population)  # sums computed again from the images
+        assert m.stats.image_all.tobytes() == fresh.image_all.tobytes()
+    assert m._image_sums is None  # used once, by its own week's accounting

@@ -12,6 +12,8 @@ from model.metrics import (
     KPI_COLUMNS,
     SUMMARY_COLUMNS,
     customer_stats,
+    firm_kpis,
+    kpi_rows,
     model_reporters,
     nps,
     summarise,
@@ -113,3 +115,20 @@ def test_customer_stats_equal_their_per_firm_definitions() -> None:
     empty = customer_stats(type(pop)(**{**pop.__dict__, "firm": np.full(pop.n, -1, np.int16)}))
     assert np.isnan(empty.nps).all() and np.isnan(empty.image_own).all()
     assert (empty.counts == 0).all() and np.isnan(empty.mean_satisfaction)
+
+
+def test_kpi_rows_of_all_firms_equal_firm_kpis_firm_by_firm() -> None:
+    """All firms' rows at once (``kpi_rows``, what observation writes) = ``firm_kpis``."""
+    m = OffshoringModel(scenario("offshore-morocco", n_customers=800, burn_in_weeks=2,
+                                 **{"policy.week": 1}), rng=3)
+    m.run_for(20)  # announced, cut over, a live contract
+    live = [m.vendor.contracts.get(f.index) for f in m.firms]
+    live = [c if c is not None and c.live else None for c in live]
+    prof = [m.vendor.proficiency(f.index) if c else float("nan")
+            for f, c in zip(m.firms, live, strict=True)]
+    assert any(c is not None for c in live)
+    rows = kpi_rows(m.week, m.firms, m.this_week, m.stats, m.events, live, prof)
+    for firm, fw, c, v, row in zip(m.firms, m.this_week, live, prof, rows, strict=True):
+        one = firm_kpis(m.week, firm, fw, m.stats, m.events, c, v)
+        assert list(one) == KPI_COLUMNS
+        assert pd.Series(row).equals(pd.Series(list(one.values())))

@@ -78,6 +78,6 @@ def test_channels_at_once_equal_each_channel_in_turn() -> None:
                                      m.params.market.patience_minutes)
     assert active == [0, 1, 4]
     assert m.firms[0].alpha > 0
-    assert table.tobytes() == expected.tobytes()
+    assert table.tobytes() == service.channel_figures(expected).tobytes()
     assert queues == [ch.queue for ch in one_by_one]
     assert m.rng.random() == after

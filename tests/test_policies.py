@@ -27,6 +27,7 @@ from model.policies import (
     decide,
     expected_resolution,
     observe,
+    reads_observation,
     realised_saving,
     saving,
 )
@@ -330,3 +331,20 @@ def test_full_reshoring_ends_the_contract_and_its_fees() -> None:
     pr, home = m.params.market.productive_share, m.params.home
     home_cost = last["home_heads"] * home.paid_hours_week * pr * home.hourly_cost
     np.testing.assert_allclose(last["service_cost"], home_cost)  # no fees after the end
+
+
+def test_reads_observation_only_at_an_adaptive_review_past_the_ramp_allowance() -> None:
+    """Known answers, and wherever it says no the decision is the same without the
+    observation (``relocation.review`` then only draws the survey's normal)."""
+    p = _adaptive()
+    assert reads_observation(p, 65, _offshored())       # review week 65 = 5 x 13, plan from 65
+    assert not reads_observation(p, 66, _offshored())   # not a review week
+    assert not reads_observation(p, 52, _offshored())   # inside the ramp allowance
+    assert not reads_observation(p, 65, _offshored(business_case=None))
+    assert not reads_observation(p, 65, FirmStandIn())  # not relocated: cost-driven
+    assert not reads_observation(scenario("offshore-morocco"), 65, _offshored())
+    for w in range(0, 200):
+        a, b = _offshored(), _offshored()
+        if not reads_observation(p, w, a):
+            assert decide(p, w, a, BAD_CSAT) == decide(p, w, b, None)
+            assert (a.bad_reviews, a.costly_reviews) == (b.bad_reviews, b.costly_reviews)

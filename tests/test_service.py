@@ -208,3 +208,42 @@ def test_channel_figures_are_the_table_fields_in_order() -> None:
     assert fig[0].tolist() == [0.0] * 9
     assert fig[1].tolist() == [0.1, 0.9, 0.7, 0.2, 0.5, 0.6, 0.05, 1.0, 0.61]
     assert service.channel_figures(fig) is fig
+
+
+def test_coefficients_as_a_float_array_serve_as_the_named_tuple() -> None:
+    """``coefficient_array`` is the NamedTuple's floats in field order; the kernels give
+    the same outputs and draws with either (the model passes the array)."""
+    from model import churn
+
+    c = CustomerParams()
+    k = service.customer_coefficients(c)
+    kf = service.coefficient_array(k)
+    assert kf.dtype == np.float64 and kf.tolist() == list(k)
+    assert service.coefficient_array(kf) is kf
+    ck = churn.coefficients(c)
+    n, m = 500, 3
+    rng = np.random.default_rng(4)
+    S, image = rng.random(n), rng.random((n, m)).astype(np.float32)
+    U, firm = rng.integers(0, 3, n), rng.integers(-1, m, n).astype(np.int16)
+    got = []
+    for coef in (ck, service.coefficient_array(ck)):
+        tenure = np.zeros(n, np.int32)
+        r = np.random.default_rng(9)
+        got.append((churn.draw_churners(S, U, image, firm, tenure, 0.05, coef, r).tolist(),
+                    tenure.tolist(), r.random()))
+    assert got[0] == got[1] and len(got[0][0]) > 0
+    ch = _channel(orientation=0.5, queue=QueueResult(0.3, 1.5, 0.1, 0.8, 0.9))
+    table = service.channel_table([ch], [0.6], 3.0)
+    served = []
+    for coef in (k, kf):
+        st = _customers(50)
+        contacts = np.arange(0, 50, 2)
+        r = np.random.default_rng(2)
+        s_, tally = service.serve_contacts(contacts, np.zeros(contacts.size, np.intp),
+                                           np.zeros(contacts.size, bool), table, coef,
+                                           *st.values(), r)
+        served.append((s_.tolist(), tally.tolist(), st, r.random()))
+    assert served[0][0] == served[1][0] and served[0][1] == served[1][1]
+    assert served[0][3] == served[1][3]
+    for name, a in served[0][2].items():  # valence NaN without a contact: equal_nan
+        assert np.array_equal(a, served[1][2][name], equal_nan=a.dtype.kind == "f"), name

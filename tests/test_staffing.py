@@ -120,3 +120,86 @@ def test_leavers_views_leave_the_model() -> None:
     assert all(s not in firm.staff for s in gone)
     with pytest.raises(KeyError):
         _ = gone[0].morale
+
+
+@pytest.mark.parametrize("laid_off", [[], [3, 17]])
+def test_step_staff_and_stats_equal_the_workforce_formulas_bit_for_bit(laid_off) -> None:
+    """The in-place week of the team = ``workforce.attrition_prob`` / ``recover_morale``
+    per working row, the same draws; ``stats`` = ``workforce.proficiency`` and the means."""
+    p = scenario("offshore-morocco", **{"home.annual_attrition": 1.5})  # some quits
+    team = HomeTeam()
+    team.hire(np.random.default_rng(1).exponential(30.0, 200))
+    team.morale[:] = np.random.default_rng(2).random(200)
+    team.status[laid_off] = Status.laid_off
+    before = {k: getattr(team, k).copy() for k in ("experience", "morale", "status")}
+    rows = np.flatnonzero(before["status"] != Status.laid_off)
+    u = np.random.default_rng(5).random(rows.size)
+    quit_p = wf.attrition_prob(p.home.annual_attrition, before["morale"][rows],
+                               p.workforce.morale_attrition_factor)
+    quits = u < quit_p
+    assert 0 < quits.sum() < rows.size
+    rng = np.random.default_rng(5)
+    assert step_staff(team, p, rng) == int(quits.sum())
+    assert rng.random() == np.random.default_rng(5).random(rows.size + 1)[-1]
+    stay, gone = rows[~quits], rows[quits]
+    assert (team.status[gone] == Status.laid_off).all()
+    assert team.experience[stay].tolist() == (before["experience"][stay] + 1.0).tolist()
+    assert team.experience[gone].tolist() == before["experience"][gone].tolist()
+    assert team.morale[stay].tolist() == wf.recover_morale(
+        before["morale"][stay], p.workforce.morale_recovery).tolist()
+    w = team.working
+    s = team.stats(p.home)
+    prof = wf.proficiency(team.experience[w], p.home.initial_proficiency, p.home.ramp_weeks)
+    assert s.heads == int(w.sum())
+    assert s.proficiency == float(prof.mean())
+    assert s.morale == float(team.morale[w].mean())
+    assert s.acceptance == float(team.acceptance[w].mean())
+    team.drop_leavers()
+    assert team.stats(p.home, all_working=True) == team.stats(p.home)
+
+
+def test_pairwise_sum_is_numpy_sum_bit_for_bit() -> None:
+    """The compiled sum the team statistics use = ``np.add.reduce`` (what ``mean`` sums),
+    across the block sizes (8, 128) and the halving beyond."""
+    from model.staffing import pairwise_sum
+
+    rng = np.random.default_rng(0)
+    for n in [*range(0, 300), 1023, 1024, 1025, 8192, 8193, 100_003]:
+        a = rng.random(n) * 10.0 ** rng.uniform(-3, 3, n)
+        assert pairwise_sum(a) == np.add.reduce(a), n
+
+
+def test_hire_appends_as_the_concatenations() -> None:
+    """``HomeTeam.hire`` (one compiled call) = each array concatenated with the new rows."""
+    team = HomeTeam()
+    team.hire([3.5, 0.0])
+    team.morale[:] = [0.4, 0.9]
+    team.status[1] = Status.notice
+    team.leave_week[1] = 12
+    before = {k: getattr(team, k).copy() for k in
+              ("ids", "experience", "morale", "status", "acceptance", "leave_week")}
+    new = team.hire(np.array([0.0, 2.0, 0.0]))
+    assert new.tolist() == [2, 3, 4]
+    added = {"ids": np.array([2, 3, 4]), "experience": np.array([0.0, 2.0, 0.0]),
+             "morale": np.ones(3), "status": np.zeros(3, np.int8),
+             "acceptance": np.zeros(3), "leave_week": np.full(3, NO_LEAVE)}
+    for k, v in before.items():
+        want = np.concatenate([v, added[k].astype(v.dtype)])
+        got = getattr(team, k)
+        assert got.dtype == v.dtype and got.tobytes() == want.tobytes(), k
+    assert team.hire([]).size == 0 and len(team) == 5
+
+
+def test_lay_off_leavers_equals_the_numpy_mask() -> None:
+    """The compiled lay-off = on notice and past the last week worked, laid off."""
+    rng = np.random.default_rng(6)
+    team = HomeTeam()
+    team.hire(np.zeros(200))
+    team.status[:] = rng.integers(0, 3, 200)
+    team.leave_week[:] = np.where(team.status == Status.notice, rng.integers(0, 20, 200),
+                                  NO_LEAVE)
+    leaving = (team.status == Status.notice) & (team.leave_week <= 10)
+    want = team.status.copy()
+    want[leaving] = Status.laid_off
+    assert lay_off_leavers(team, 10) == int(leaving.sum()) > 0
+    assert team.status.tolist() == want.tolist()
