@@ -18,8 +18,8 @@ from experiments.sweeps.store import VOLATILE_COLUMNS, read_manifest, read_runs,
 
 SPEC = """
 name = "kill"
-customers = 8000  # slow enough that a kill lands before the sweep ends
-weeks = 20
+customers = 8000  # with 60 weeks, slow enough that a kill lands before the sweep ends
+weeks = 60
 design = "lhs"
 samples = 20
 replicates = 2
@@ -92,7 +92,7 @@ def check_consistent(out: Path) -> int:
     ok = set(runs.loc[runs["status"] == "ok", "run_id"])
     assert set(ts["run_id"]) == ok <= set(raw["run_id"])
     assert len(set(raw["run_id"]) - ok) <= 1  # at most the chunk being committed (1 run)
-    assert (raw.groupby("run_id").size() == 20 * 3 * 3).all()
+    assert (raw.groupby("run_id").size() == 60 * 3 * 3).all()
     return len(runs)
 
 
