@@ -289,7 +289,7 @@ class Firm(mesa.Agent):
         self.cutover_week: int | None = None
         self.reshore_weeks: list[int] = []
         self.team = HomeTeam()
-        self._views: dict[int, HomeStaff] = {}
+        self._views: dict[int, HomeStaff] | None = None  # created on first use (``staff``)
         self.staff_stats = StaffStats()  # this week's team, set by the workforce step
         self.quits = 0
         self.ledger = Ledger()
@@ -318,15 +318,32 @@ class Firm(mesa.Agent):
     # --- home team ----------------------------------------------------------
     @property
     def staff(self) -> list[HomeStaff]:
-        """The ``HomeStaff`` views of the team's rows, in hiring order."""
+        """The ``HomeStaff`` views of the team's rows, in hiring order.
+
+        The views (Mesa agents) are created on first use, every firm's at once, and
+        kept in step with hires and lay-offs from then on: a run that never asks
+        for them does not pay Mesa's agent registration at each hire and lay-off.
+        Creating an agent draws no random numbers, so the run is the same.
+        """
+        if self._views is None:
+            firms = getattr(self.model, "firms", None) or [self]
+            for f in (firms if self in firms else [*firms, self]):
+                if f._views is None:
+                    f._views = {}
+                    f._create_views(f.team.ids)
         return [self._views[i] for i in self.team.ids.tolist()]
 
     def working_staff(self) -> list[HomeStaff]:
         return [s for s, w in zip(self.staff, self.team.working.tolist(), strict=True) if w]
 
-    def _add_views(self, ids: np.ndarray) -> None:
+    def _create_views(self, ids: np.ndarray) -> None:
         for i in ids.tolist():
             self._views[i] = HomeStaff(self.model, self, i)
+
+    def _add_views(self, ids: np.ndarray) -> None:
+        """Views of new hires, once the views exist (``staff``)."""
+        if self._views is not None:
+            self._create_views(ids)
 
     def hire_initial_staff(self, load: float) -> None:
         """Staff the team for ``load`` contacts a week (ODD 5, item 7)."""
@@ -334,9 +351,12 @@ class Firm(mesa.Agent):
         self._add_views(hire_initial_staff(self.team, load, self.model.params, self.model.rng))
 
     def drop_leavers(self) -> None:
-        """Leavers are gone for good: their rows are dropped and their views deregistered."""
-        for i in self.team.drop_leavers().tolist():
-            self._views.pop(i).remove()
+        """Leavers are gone for good: their rows are dropped and their views (if created)
+        deregistered."""
+        gone = self.team.drop_leavers()
+        if self._views is not None:
+            for i in gone.tolist():
+                self._views.pop(i).remove()
 
     # --- behaviour ------------------------------------------------------------
     def step(self) -> None:

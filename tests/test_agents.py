@@ -21,7 +21,9 @@ def model() -> OffshoringModel:
 def test_agent_types_are_mesa_agents(model: OffshoringModel) -> None:
     assert len(model.agents_by_type[Firm]) == 3
     assert len(model.agents_by_type[OffshoreVendor]) == 1
-    assert len(model.agents_by_type[HomeStaff]) == len(model.staff) > 0
+    assert HomeStaff not in model.agents_by_type  # views are created on first use
+    staff = model.staff
+    assert len(model.agents_by_type[HomeStaff]) == len(staff) > 0
     assert Customer not in model.agents_by_type  # views are created on first use
     assert len(model.customers) == 200
     assert len(model.agents_by_type[Customer]) == 200

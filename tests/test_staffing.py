@@ -111,8 +111,8 @@ def test_home_staff_view_writes_through_to_the_arrays() -> None:
 def test_leavers_views_leave_the_model() -> None:
     m = OffshoringModel(scenario("stay-home", n_customers=200, burn_in_weeks=0), rng=2)
     firm = m.firms[0]
-    before = len(m.agents_by_type[HomeStaff])
     gone = firm.staff[:2]
+    before = len(m.agents_by_type[HomeStaff])
     for s in gone:
         s.status = Status.laid_off
     firm.drop_leavers()
@@ -120,6 +120,39 @@ def test_leavers_views_leave_the_model() -> None:
     assert all(s not in firm.staff for s in gone)
     with pytest.raises(KeyError):
         _ = gone[0].morale
+
+
+def test_staff_views_are_created_on_first_use_and_follow_the_team() -> None:
+    """``model.staff``: no ``HomeStaff`` agent until asked; then one view per working row of
+    every team, in step with hires and lay-offs as the model runs, and the run unchanged."""
+    p = scenario("offshore-morocco", n_customers=300, weeks=80, burn_in_weeks=0)
+    m, plain = OffshoringModel(p, rng=5), OffshoringModel(p, rng=5)
+    assert HomeStaff not in m.agents_by_type
+    m.step()
+    staff = m.staff  # views created now, every firm's at once
+    assert len(staff) == sum(f.team.heads for f in m.firms) > 0
+    assert len(m.agents_by_type[HomeStaff]) == sum(len(f.team) for f in m.firms)
+    hired = laid_off = 0
+    for _ in range(79):
+        before = {f.index: set(f.team.ids.tolist()) for f in m.firms}
+        m.step()
+        for f in m.firms:
+            now = set(f.team.ids.tolist())
+            hired += len(now - before[f.index])
+            laid_off += len(before[f.index] - now)
+            views = f.staff
+            assert [s.staff_id for s in views] == f.team.ids.tolist()
+            assert [s.experience for s in views] == f.team.experience.tolist()
+            assert [s.morale for s in views] == f.team.morale.tolist()
+            assert [int(s.status) for s in views] == f.team.status.tolist()
+            assert [s.acceptance for s in views] == f.team.acceptance.tolist()
+        assert len(m.agents_by_type[HomeStaff]) == sum(len(f.team) for f in m.firms)
+    assert hired > 0 and laid_off > 0
+    for _ in range(80):
+        plain.step()
+    assert HomeStaff not in plain.agents_by_type
+    assert m.datacollector.get_model_vars_dataframe().equals(
+        plain.datacollector.get_model_vars_dataframe())
 
 
 @pytest.mark.parametrize("laid_off", [[], [3, 17]])
