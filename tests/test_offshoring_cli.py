@@ -50,3 +50,23 @@ def test_python_m_offshoring_runs_the_cli() -> None:
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 2
     assert done.stderr.startswith("error: unknown artefact 'nosuch'")
+
+
+def test_python_m_offshoring_quick_exit_keeps_output_and_files(tmp_path: Path) -> None:
+    """``python -m offshoring`` skips the interpreter's finalization once the command has
+    returned: the printed table, the files written and the exit status are all there, and
+    ``atexit`` handlers still run."""
+    out = tmp_path / "kpis.csv"
+    code = ("import atexit, runpy, sys\n"
+            "atexit.register(lambda: print('atexit ran', file=sys.stderr))\n"
+            "sys.argv = ['offshoring', 'run', 'stay-home', '--customers', '200', '--weeks', '3',"
+            f" '--quiet', '--out', {str(out)!r}]\n"
+            "runpy.run_module('offshoring', run_name='__main__', alter_sys=True)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "stay-home: 3 weeks, 200 customers" in done.stdout
+    assert done.stdout.rstrip().endswith(")")  # the last line ("wrote ... (x s)") complete
+    assert "atexit ran" in done.stderr
+    assert len(out.read_text().splitlines()) == 1 + 3 * 3  # header, 3 firms x 3 weeks
+    assert len((tmp_path / "kpis_summary.csv").read_text().splitlines()) == 1 + 3
