@@ -90,7 +90,7 @@ def test_bad_spec_is_one_line_exit_2(case: str, tmp_path: Path, capsys) -> None:
 
 def test_bad_spec_from_the_console_script(tmp_path: Path) -> None:
     target = {e.name: e.value for e in entry_points(group="console_scripts")}.get("offshoring")
-    assert target == "offshoring.cli:main", f"the installed script runs {target}: make venv"
+    assert target == "offshoring.cli:run", f"the installed script runs {target}: make venv"
     path = write(tmp_path, GOOD.replace('design = "grid"', 'design = "factorial"'))
     exe = Path(sys.executable).parent / "offshoring"
     proc = subprocess.run([str(exe), "sweep", str(path), "--out", str(tmp_path / "o")],
