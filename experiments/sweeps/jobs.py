@@ -121,9 +121,6 @@ class JobStore(ChunkFolder):
     def open(cls, root: str | Path) -> JobStore:
         """Create or reopen the store in ``root``; refuse a folder that holds something else."""
         root = Path(root)
-        if root.exists() and not root.is_dir():
-            raise ParameterError(f"'{root}' exists and is not a folder")
-        root.mkdir(parents=True, exist_ok=True)
         lock_fd = _lock(root)
         try:
             manifest = _read_manifest_file(root)

@@ -208,10 +208,7 @@ class Store(ChunkFolder):
         ``repair`` its unreadable chunks are moved to ``quarantine/`` first.
         """
         root = Path(root)
-        if root.exists() and not root.is_dir():
-            raise ParameterError(f"--out '{root}' exists and is not a folder")
-        root.mkdir(parents=True, exist_ok=True)
-        lock_fd = _lock(root)
+        lock_fd = _lock(root, "--out ")
         try:
             manifest = _read_manifest(root)
             scan = _Scan()
@@ -283,7 +280,13 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _lock(root: Path) -> int:
+def _lock(root: Path, shown: str = "") -> int:
+    """Create ``root`` if needed and take its writer lock (a file descriptor to close).
+
+    ``shown`` prefixes the folder in the error (``"--out "`` for a sweep)."""
+    if root.exists() and not root.is_dir():
+        raise ParameterError(f"{shown}'{root}' exists and is not a folder")
+    root.mkdir(parents=True, exist_ok=True)
     fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
