@@ -102,16 +102,19 @@ def _birth_death(servers: int, lam: float, mu: float, theta: float,
     within the threshold from each queue position (``_answered_within``).
     """
     nmax = servers + max(50, int(10 * lam / theta) + 50)
-    logp = np.zeros(nmax + 1)
+    p = np.empty(nmax + 1)  # log p_n (unnormalised), then p_n / max, then p_n
+    p[0] = top = 0.0
     for n in range(1, nmax + 1):
         death = min(n, servers) * mu + max(n - servers, 0) * theta
-        logp[n] = logp[n - 1] + math.log(lam) - math.log(death)
-    top = logp.max()
-    p = np.exp(logp - top)
-    total = p.sum()
-    p /= total
+        p[n] = p[n - 1] + math.log(lam) - math.log(death)
+        top = max(top, p[n])
+    total = 0.0
+    for n in range(nmax + 1):
+        p[n] = math.exp(p[n] - top)
+        total += p[n]
     p_wait = p_now = queue = busy = 0.0
     for n in range(nmax + 1):
+        p[n] /= total
         if n >= servers:
             p_wait += p[n]
             queue += (n - servers) * p[n]
@@ -124,21 +127,41 @@ def _birth_death(servers: int, lam: float, mu: float, theta: float,
 
 
 @njit(cache=True)
+def _tail_bound_above(mean: float, log_mean: float, k: int, tol: float) -> bool:
+    """Whether the bound P(N = k + 1) / (1 - mean / (k + 2)) on P(N > k) is not below
+    ``tol``, N ~ Poisson(mean) (``_poisson_cutoff``'s test of one K)."""
+    log_next = -mean + (k + 1) * log_mean - math.lgamma(k + 2.0)
+    return not math.exp(log_next) / (1.0 - mean / (k + 2)) < tol
+
+
+@njit(cache=True)
 def _poisson_cutoff(mean: float, tol: float) -> int:
     """Smallest K >= floor(mean) with P(N > K) < ``tol`` guaranteed, N ~ Poisson(mean).
 
     For K + 2 > mean the terms beyond K fall at least geometrically with ratio
-    mean / (K + 2), so P(N > K) <= P(N = K + 1) / (1 - mean / (K + 2)).
+    mean / (K + 2), so P(N > K) <= P(N = K + 1) / (1 - mean / (K + 2)). That
+    bound falls with K (both factors do), so the smallest K passing is found
+    by galloping up from floor(mean) and bisecting: the K a search one step
+    at a time finds, in a handful of tests instead of dozens.
     """
     if mean <= 0.0:
         return 0
     log_mean = math.log(mean)
-    k = int(mean)
-    while True:
-        log_next = -mean + (k + 1) * log_mean - math.lgamma(k + 2.0)
-        if math.exp(log_next) / (1.0 - mean / (k + 2)) < tol:
-            return k
-        k += 1
+    lo = int(mean)
+    if not _tail_bound_above(mean, log_mean, lo, tol):
+        return lo
+    step = 4
+    hi = lo + step
+    while _tail_bound_above(mean, log_mean, hi, tol):  # lo fails; gallop until hi passes
+        lo, step = hi, 2 * step
+        hi = lo + step
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _tail_bound_above(mean, log_mean, mid, tol):
+            lo = mid
+        else:
+            hi = mid
+    return hi
 
 
 @njit(cache=True)
@@ -177,7 +200,15 @@ def _answered_within(p_ahead: np.ndarray, service_rate: float, theta: float,
         if cut + 1 >= kept:
             break
         kept = cut + 1
-    x = p_ahead[:kept].copy()
+    x = np.zeros(kept + 1)  # x[kept] = 0: nothing moves down from beyond the kept positions
+    x[:kept] = p_ahead[:kept]
+    # j + 1 -> j happens at rate s mu + (j + 1) theta, which is also the total exit
+    # rate of j (to j - 1 or served, plus its own abandonment)
+    move = np.empty(kept)
+    stay = np.empty(kept)
+    for j in range(kept):
+        move[j] = (service_rate + (j + 1) * theta) / rate
+        stay[j] = 1.0 - move[j]
     lt = rate * threshold
     log_lt = math.log(lt)
     log_w = -lt
@@ -186,13 +217,8 @@ def _answered_within(p_ahead: np.ndarray, service_rate: float, theta: float,
     for k in range(1, cut + 1):
         served += x[0] * service_rate / rate
         # positions above cut - k - 1 can no longer be served within cut jumps
-        top = min(kept - 1, cut - k - 1)
-        for j in range(top + 1):
-            # j + 1 -> j happens at rate s mu + (j + 1) theta, which is also the
-            # total exit rate of j (to j - 1 or served, plus its own abandonment)
-            move = (service_rate + (j + 1) * theta) / rate
-            up = x[j + 1] * move if j + 1 < kept else 0.0
-            x[j] = x[j] * (1.0 - move) + up
+        for j in range(min(kept - 1, cut - k - 1) + 1):
+            x[j] = x[j] * stay[j] + x[j + 1] * move[j]
         log_w += log_lt - math.log(k)
         total += math.exp(log_w) * served
     return total

@@ -22,6 +22,7 @@ from scipy.special import betainc
 from scipy.stats import t as student_t
 
 from model.queueing import (
+    _poisson_cutoff,
     agents_for_service_level,
     erlang_a,
     erlang_c,
@@ -372,3 +373,26 @@ def test_erlang_a_many_equals_erlang_a_channel_by_channel() -> None:
     assert many.shape == (5, 5)
     for row, a, lam, h in zip(many.tolist(), agents, arrivals, aht, strict=True):
         assert tuple(row) == astuple(erlang_a(a, lam, h, 3.0))
+
+
+def _linear_cutoff(mean: float, tol: float) -> int:
+    """The Poisson cutoff by the definition: K from floor(mean) up, one at a time."""
+    if mean <= 0.0:
+        return 0
+    k = int(mean)
+    while True:
+        log_next = -mean + (k + 1) * math.log(mean) - math.lgamma(k + 2.0)
+        if math.exp(log_next) / (1.0 - mean / (k + 2)) < tol:
+            return k
+        k += 1
+
+
+@pytest.mark.parametrize("tol", [5e-11, 1e-6, 0.3])
+def test_poisson_cutoff_search_finds_the_smallest_k(tol: float) -> None:
+    """Galloping and bisection find the K the one-step search finds, for small and large
+    means, integers among them (where the search starts on its first test)."""
+    means = np.concatenate([np.random.default_rng(5).uniform(0.0, 150.0, 3000),
+                            np.arange(0.0, 60.0, 0.5), [1e-9, 1e-3]])
+    got = [_poisson_cutoff(float(m), tol) for m in means]
+    assert got == [_linear_cutoff(float(m), tol) for m in means]
+    assert all(k >= int(m) for k, m in zip(got, means, strict=True))
