@@ -18,7 +18,7 @@ Otherwise it has j = n - s contacts ahead (FCFS); the number ahead falls at rate
 s mu + i theta (a service completion, or one of the i ahead abandoning), and
 from 0 it enters service at rate s mu; meanwhile its own patience runs out at
 rate theta. It is answered within t iff this small absorbing chain reaches
-"served" by time t. ``_answered_within`` gets that probability for all j at
+"served" by time t. ``_served_within`` gets that probability for all j at
 once by uniformization (a Poisson mixture of a vector recursion), with the
 Poisson series and the positions ahead truncated under a documented error bound
 (< 1e-10 in total); no matrix exponential, so the cost stays a few microseconds.
@@ -73,7 +73,7 @@ def erlang_c_service_level(servers: int, load: float, aht: float, threshold: flo
 
 
 # Error budget of the service level: each of the two truncations in
-# ``_answered_within`` (Poisson series, positions ahead) adds less than this.
+# ``_uniformization`` (Poisson series, positions ahead) adds less than this.
 _UNIFORMIZATION_TOL = 5e-11
 
 
@@ -99,31 +99,88 @@ def _birth_death(servers: int, lam: float, mu: float, theta: float,
     s + max(50, 10 lam / theta + 50): beyond s + 2 lam / theta every ratio
     p_{n+1} / p_n is below 1/2, so the neglected tail is below 2^-50 of the
     largest p_n. The service level is P(no wait) plus the mass answered
-    within the threshold from each queue position (``_answered_within``).
+    within the threshold from each queue position (``_uniformization``,
+    ``_served_within``).
+
+    The sums over n are those of the whole truncated law, in order, but the
+    work stops earlier, at the first n_end where the rest of the tail cannot
+    change them (``_tail_is_negligible``): every later term of every sum is
+    below half a unit in the last place of that sum, so adding it would
+    leave the sum as it is. The values are the full loop's bit for bit.
     """
     nmax = servers + max(50, int(10 * lam / theta) + 50)
-    p = np.empty(nmax + 1)  # log p_n (unnormalised), then p_n / max, then p_n
-    p[0] = top = 0.0
-    for n in range(1, nmax + 1):
-        death = min(n, servers) * mu + max(n - servers, 0) * theta
-        p[n] = p[n - 1] + math.log(lam) - math.log(death)
-        top = max(top, p[n])
-    total = 0.0
-    for n in range(nmax + 1):
-        p[n] = math.exp(p[n] - top)
-        total += p[n]
-    p_wait = p_now = queue = busy = 0.0
-    for n in range(nmax + 1):
-        p[n] /= total
-        if n >= servers:
-            p_wait += p[n]
-            queue += (n - servers) * p[n]
-        else:
-            p_now += p[n]   # summed apart from p_wait: 1 - p_wait cancels when overloaded
-        busy += min(n, servers) * p[n]
-    in_time = _answered_within(p[servers:], servers * mu, theta, threshold,
-                               _UNIFORMIZATION_TOL)
+    ahead = nmax - servers + 1  # queue positions of the truncated law
+    kept, cut, rate = 0, 0, 0.0
+    if threshold > 0.0:
+        kept, cut, rate = _uniformization(ahead, servers * mu, theta, threshold,
+                                          _UNIFORMIZATION_TOL)
+    logp = np.empty(nmax + 1)  # log p_n, unnormalised (log p_0 = 0)
+    logp[0] = top = 0.0
+    done, depth = 0, 50.0
+    while True:
+        # log p_n on, at least to the positions the service level reads, past the point
+        # where each step multiplies p_n by 1 / 2.5 or less, and ``depth`` below the mode
+        n = done
+        while n < nmax and (n < servers + kept or logp[n] > top - depth
+                            or _death(n + 1, servers, mu, theta) < 2.5 * lam):
+            n += 1
+            logp[n] = logp[n - 1] + math.log(lam) - math.log(_death(n, servers, mu, theta))
+            top = max(top, logp[n])
+        done = n
+        p = np.zeros(nmax + 1)
+        total = 0.0
+        for n in range(done + 1):
+            p[n] = math.exp(logp[n] - top)
+            total += p[n]
+        p_wait = p_now = queue = busy = 0.0
+        for n in range(done + 1):
+            p[n] /= total
+            if n >= servers:
+                p_wait += p[n]
+                queue += (n - servers) * p[n]
+            else:
+                p_now += p[n]   # summed apart from p_wait: 1 - p_wait cancels when overloaded
+            busy += min(n, servers) * p[n]
+        if done == nmax:
+            break
+        # p_{n_end + 1}, as the full loop computes it
+        nxt = done + 1
+        v = math.exp(logp[done] + math.log(lam) - math.log(_death(nxt, servers, mu, theta))
+                     - top)
+        if nxt > servers and _tail_is_negligible(v, total) and _tail_is_negligible(
+                v / total, p_wait) and _tail_is_negligible((nxt - servers) * (v / total), queue) \
+                and _tail_is_negligible(servers * (v / total), busy):
+            break
+        depth += 15.0
+    in_time = 0.0
+    if threshold > 0.0:
+        in_time = _served_within(p[servers:servers + kept], cut, rate, servers * mu, theta,
+                                 threshold)
     return p_wait, queue, busy, p_now + in_time
+
+
+@njit(cache=True)
+def _death(n: int, servers: int, mu: float, theta: float) -> float:
+    """Rate out of state n of M/M/s+M (per minute): min(n, s) mu + max(n - s, 0) theta."""
+    return min(n, servers) * mu + max(n - servers, 0) * theta
+
+
+# Below half a unit in the last place of a sum s >= 0 (< 2^-54 s), with a factor 2 to spare.
+_NEGLIGIBLE = 2.0 ** -55
+
+
+@njit(cache=True)
+def _tail_is_negligible(term: float, total: float) -> bool:
+    """Whether adding ``term``, then any number of terms no larger, to a running sum
+    ``total`` >= 0 leaves it unchanged in double precision.
+
+    fl(s + t) = s when t is below half a unit in the last place of s, which
+    is at least 2^-54 s; the test asks 2^-55 s, so the later terms may exceed
+    ``term`` by a factor 2 (rounding of the tail's logs, or the factor n - s
+    of the mean queue, which the tail's halving at each step more than
+    offsets) and still leave the sum unchanged.
+    """
+    return term == 0.0 or term < total * _NEGLIGIBLE
 
 
 @njit(cache=True)
@@ -135,14 +192,15 @@ def _tail_bound_above(mean: float, log_mean: float, k: int, tol: float) -> bool:
 
 
 @njit(cache=True)
-def _poisson_cutoff(mean: float, tol: float) -> int:
+def _poisson_cutoff(mean: float, tol: float, upper: int = -1) -> int:
     """Smallest K >= floor(mean) with P(N > K) < ``tol`` guaranteed, N ~ Poisson(mean).
 
     For K + 2 > mean the terms beyond K fall at least geometrically with ratio
     mean / (K + 2), so P(N > K) <= P(N = K + 1) / (1 - mean / (K + 2)). That
     bound falls with K (both factors do), so the smallest K passing is found
-    by galloping up from floor(mean) and bisecting: the K a search one step
-    at a time finds, in a handful of tests instead of dozens.
+    by bisection: the K a search one step at a time finds, in a handful of
+    tests instead of dozens. The upper end is ``upper`` when it passes (the
+    cutoff of a larger mean does), else found by galloping up from floor(mean).
     """
     if mean <= 0.0:
         return 0
@@ -150,11 +208,14 @@ def _poisson_cutoff(mean: float, tol: float) -> int:
     lo = int(mean)
     if not _tail_bound_above(mean, log_mean, lo, tol):
         return lo
-    step = 4
-    hi = lo + step
-    while _tail_bound_above(mean, log_mean, hi, tol):  # lo fails; gallop until hi passes
-        lo, step = hi, 2 * step
+    if upper > lo and not _tail_bound_above(mean, log_mean, upper, tol):
+        hi = upper
+    else:
+        step = 4
         hi = lo + step
+        while _tail_bound_above(mean, log_mean, hi, tol):  # lo fails; gallop until hi passes
+            lo, step = hi, 2 * step
+            hi = lo + step
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if _tail_bound_above(mean, log_mean, mid, tol):
@@ -165,16 +226,41 @@ def _poisson_cutoff(mean: float, tol: float) -> int:
 
 
 @njit(cache=True)
-def _answered_within(p_ahead: np.ndarray, service_rate: float, theta: float,
-                     threshold: float, tol: float) -> float:
+def _uniformization(ahead: int, service_rate: float, theta: float, threshold: float,
+                    tol: float) -> tuple[int, int, float]:
+    """(J, K, L) of ``_served_within`` for a law over ``ahead`` queue positions: the
+    positions kept, the Poisson cutoff and the uniformization rate (per minute).
+
+    ``service_rate`` = s mu and ``theta`` = 1 / mean patience per minute,
+    ``threshold`` in minutes. Two truncations, each with error < ``tol``: the
+    Poisson series stops at K with P(N > K) < tol (``_poisson_cutoff``), and
+    positions j >= J = K + 1 are dropped, since reaching service from there
+    needs J consecutive holding times each stochastically larger than Exp(L),
+    which happens by t with probability <= P(N >= J) < tol. J and L are
+    shrunk together (L = s mu + J theta) until consistent, which keeps the
+    cost at O(K^2) however long the queue is. Each cutoff is at most the last
+    one (its mean is smaller), which bounds its search.
+    """
+    kept, cut = ahead, -1
+    while True:
+        rate = service_rate + kept * theta
+        cut = _poisson_cutoff(rate * threshold, tol, cut)
+        if cut + 1 >= kept:
+            return kept, cut, rate
+        kept = cut + 1
+
+
+@njit(cache=True)
+def _served_within(p_ahead: np.ndarray, cut: int, rate: float, service_rate: float,
+                   theta: float, threshold: float) -> float:
     """sum_j p_ahead[j] P(served within ``threshold`` | j ahead on arrival), M/M/s+M.
 
     ``p_ahead[j]`` = p_{s+j} is the probability (PASTA) that an arrival finds j
-    contacts queued ahead of it; ``service_rate`` = s mu, ``theta`` = 1 / mean
-    patience, both per minute, ``threshold`` in minutes. The tagged contact's
-    chain: position i >= 1 -> i - 1 at rate q_{i-1} = s mu + i theta (a service
-    ends or one ahead abandons), position 0 -> served at rate q_{-1} = s mu,
-    and at any position -> abandoned at rate theta (its own patience, which is
+    contacts queued ahead of it, for the J positions ``_uniformization`` keeps;
+    ``cut`` and ``rate`` are its K and L. The tagged contact's chain: position
+    i >= 1 -> i - 1 at rate q_{i-1} = s mu + i theta (a service ends or one
+    ahead abandons), position 0 -> served at rate q_{-1} = s mu, and at any
+    position -> abandoned at rate theta (its own patience, which is
     independent of its virtual wait). So position j is left at rate
     s mu + (j + 1) theta.
 
@@ -182,26 +268,13 @@ def _answered_within(p_ahead: np.ndarray, service_rate: float, theta: float,
     sum_k Poisson(k; L t) P(served within k jumps of the embedded chain); the
     second factor is carried for all starting positions at once by pushing the
     vector p_ahead forward one jump at a time and accumulating the mass
-    absorbed in "served". Two truncations, each with error < ``tol``:
-    the Poisson series stops at K with P(N > K) < tol (``_poisson_cutoff``),
-    and positions j >= J = K + 1 are dropped, since reaching service from
-    there needs J consecutive holding times each stochastically larger than
-    Exp(L), which happens by t with probability <= P(N >= J) < tol. J and L
-    are shrunk together (L = s mu + J theta) until consistent, which keeps the
-    cost at O(K^2) however long the queue is.
+    absorbed in "served".
     """
-    m = p_ahead.shape[0]
-    if threshold <= 0.0 or m == 0:
+    kept = p_ahead.shape[0]
+    if kept == 0:
         return 0.0
-    kept = m
-    while True:
-        rate = service_rate + kept * theta
-        cut = _poisson_cutoff(rate * threshold, tol)
-        if cut + 1 >= kept:
-            break
-        kept = cut + 1
     x = np.zeros(kept + 1)  # x[kept] = 0: nothing moves down from beyond the kept positions
-    x[:kept] = p_ahead[:kept]
+    x[:kept] = p_ahead
     # j + 1 -> j happens at rate s mu + (j + 1) theta, which is also the total exit
     # rate of j (to j - 1 or served, plus its own abandonment)
     move = np.empty(kept)

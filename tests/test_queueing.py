@@ -18,11 +18,15 @@ from dataclasses import astuple
 
 import numpy as np
 import pytest
+from numba import njit
 from scipy.special import betainc
 from scipy.stats import t as student_t
 
 from model.queueing import (
+    _birth_death,
     _poisson_cutoff,
+    _served_within,
+    _uniformization,
     agents_for_service_level,
     erlang_a,
     erlang_c,
@@ -396,3 +400,48 @@ def test_poisson_cutoff_search_finds_the_smallest_k(tol: float) -> None:
     got = [_poisson_cutoff(float(m), tol) for m in means]
     assert got == [_linear_cutoff(float(m), tol) for m in means]
     assert all(k >= int(m) for k, m in zip(got, means, strict=True))
+
+
+@njit(cache=False)
+def _full_law_sums(servers: int, lam: float, mu: float, theta: float, threshold: float
+                   ) -> tuple[float, float, float, float]:
+    """``_birth_death`` by its definition: every sum over the whole truncated law, in order,
+    and the service level from ``_uniformization`` over all the queue positions."""
+    nmax = servers + max(50, int(10 * lam / theta) + 50)
+    logp = np.zeros(nmax + 1)
+    for n in range(1, nmax + 1):
+        death = min(n, servers) * mu + max(n - servers, 0) * theta
+        logp[n] = logp[n - 1] + math.log(lam) - math.log(death)
+    p = np.exp(logp - logp.max())
+    total = 0.0
+    for n in range(nmax + 1):
+        total += p[n]
+    p_wait = p_now = queue = busy = 0.0
+    for n in range(nmax + 1):
+        p[n] /= total
+        if n >= servers:
+            p_wait += p[n]
+            queue += (n - servers) * p[n]
+        else:
+            p_now += p[n]
+        busy += min(n, servers) * p[n]
+    if threshold <= 0.0:
+        return p_wait, queue, busy, p_now
+    kept, cut, rate = _uniformization(nmax - servers + 1, servers * mu, theta, threshold,
+                                      5e-11)
+    return p_wait, queue, busy, p_now + _served_within(
+        p[servers:servers + kept].copy(), cut, rate, servers * mu, theta, threshold)
+
+
+def test_birth_death_stops_where_the_tail_cannot_change_a_sum() -> None:
+    """The sums stopped early at a negligible tail equal the sums over the whole law, bit
+    for bit, from under-staffed to idle channels, short and long patience."""
+    rng = np.random.default_rng(3)
+    cases = [(1, 0.01, 1 / 6, 1 / 3, 1 / 3), (40, 4.6, 1 / 6.05, 1 / 3, 1 / 3),
+             (5, 30.0, 1 / 6, 1 / 60, 1 / 3), (200, 0.5, 1 / 6, 1 / 3, 0.0)]
+    for _ in range(3000):
+        cases.append((int(rng.integers(1, 300)), float(np.exp(rng.uniform(-5.0, 4.6))),
+                      1 / rng.uniform(0.5, 20.0), 1 / float(np.exp(rng.uniform(-2.3, 4.8))),
+                      float(rng.choice([0.0, rng.uniform(0.001, 3.0)]))))
+    for case in cases:
+        assert _birth_death(*case) == _full_law_sums(*case), case
