@@ -29,6 +29,7 @@ from model.staffing import (
     _step_staff,
     heads_for,
     hire_initial_staff,
+    pairwise_sum,
     step_staff,
     update_acceptance,
 )
@@ -43,23 +44,58 @@ def _weekly_prob(annual_rate: float) -> float:
 
 
 @njit(cache=True)
+def _staffed(cohorts: np.ndarray) -> np.ndarray:
+    """The sizes of the cohorts with anyone in them, in order of experience."""
+    n = 0
+    for i in range(cohorts.size):
+        n += cohorts[i] > 0
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(cohorts.size):
+        if cohorts[i] > 0:
+            out[k] = cohorts[i]
+            k += 1
+    return out
+
+
+@njit(cache=True)
 def _age_cohorts(cohorts: np.ndarray, quits: np.ndarray, seats: int) -> tuple[int, int]:
-    """A week of a vendor team by weeks of experience: the ``quits`` leave, stayers move
-    up a week (the last cohort pools), cohort 0 fills the seats left (none when seats
-    were cut). Returns (quits, heads staffed before the new hires)."""
+    """A week of a vendor team by weeks of experience: the ``quits`` leave (one value per
+    cohort with anyone in it, in order: ``_staffed``), stayers move up a week (the last
+    cohort pools), cohort 0 fills the seats left (none when seats were cut). Returns
+    (quits, heads staffed before the new hires)."""
     n = cohorts.size
     total_quits = 0
+    k = 0
     for i in range(n):
-        total_quits += quits[i]
-    last = cohorts[n - 1] - quits[n - 1]
+        if cohorts[i] > 0:
+            cohorts[i] -= quits[k]
+            total_quits += quits[k]
+            k += 1
+    last = cohorts[n - 1]
     for i in range(n - 1, 0, -1):
-        cohorts[i] = cohorts[i - 1] - quits[i - 1]
+        cohorts[i] = cohorts[i - 1]
     cohorts[n - 1] += last
     staffed = 0
     for i in range(1, n):
         staffed += cohorts[i]
     cohorts[0] = max(0, seats - staffed)
     return total_quits, staffed
+
+
+@njit(cache=True)
+def _mean_proficiency(curve: np.ndarray, cohorts: np.ndarray) -> float:
+    """Mean proficiency of a team by weeks of experience, 0 without heads: the value of
+    ``(curve * cohorts).sum() / heads`` (numpy's pairwise sum, ``pairwise_sum``)."""
+    heads = 0
+    for i in range(cohorts.size):
+        heads += cohorts[i]
+    if heads == 0:
+        return 0.0
+    weighted = np.empty(cohorts.size)
+    for i in range(cohorts.size):
+        weighted[i] = curve[i] * cohorts[i]
+    return pairwise_sum(weighted) / heads
 
 
 # ---------------------------------------------------------------- home staff
@@ -184,10 +220,7 @@ class OffshoreVendor(mesa.Agent):
         c = self.contracts.get(firm_id)
         if c is None:
             return 0.0
-        heads = c.heads
-        if heads == 0:
-            return 0.0
-        return float((self._curve() * c.cohorts).sum() / heads)
+        return _mean_proficiency(self._curve(), c.cohorts)
 
     def _curve(self) -> np.ndarray:
         """Proficiency at each week of experience 0..MAX_EXPERIENCE on the site's curve."""
@@ -206,7 +239,8 @@ class OffshoreVendor(mesa.Agent):
             if not c.live:
                 continue
             quit_p = float(_weekly_prob(self.annual_attrition(practices_of[firm_id])))
-            quits = rng.binomial(c.cohorts, quit_p)
+            # a binomial of n = 0 draws nothing: the draws of every cohort, in fewer calls
+            quits = rng.binomial(_staffed(c.cohorts), quit_p)
             # stayers a week older (the last cohort pools), new hires fill the seats
             c.quits, staffed = _age_cohorts(c.cohorts, quits, int(c.seats))
             if staffed > c.seats:  # seats were cut: release the least experienced

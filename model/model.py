@@ -53,7 +53,7 @@ class OffshoringModel(mesa.Model):
         super().__init__(rng=rng)
         self.params = p = params or Params()
         self.scale = p.market.market_size / p.n_customers
-        self._burn_in_week: int | None = None
+        self._week_now = -1  # ``week``: set as each week begins
         self.network = build_network(p.n_customers, p.network, self.rng)
         profiles = [p.firm(i) for i in range(p.n_firms)]  # each firm's own values
         self.price_factors = np.array([fp.price_factor for fp in profiles])
@@ -81,9 +81,9 @@ class OffshoringModel(mesa.Model):
             model_reporters=model_reporters(), column_tables={KPI_TABLE: KPI_DTYPES},
             capacity=(p.burn_in_weeks + p.weeks) * p.n_firms)
         for w in range(-p.burn_in_weeks, 0):
-            self._burn_in_week = w
+            self._week_now = w
             self._week(w)
-        self._burn_in_week = None
+        self._week_now = -1
         self.running = p.weeks > 0
         self.datacollector.collect(self)
 
@@ -91,13 +91,11 @@ class OffshoringModel(mesa.Model):
     def week(self) -> int:
         """Index of the week under way during a step, else of the last week simulated.
 
-        ``time - 1`` (Mesa sets ``time`` before it runs the step); during the burn-in
-        the constructor runs, the burn-in week (-burn_in_weeks .. -1). Read-only:
-        ``time`` is the one clock.
+        ``time - 1`` (Mesa sets ``time`` before it runs the step), as the step found it
+        when the week began; during the burn-in the constructor runs, the burn-in
+        week (-burn_in_weeks .. -1). Read-only: ``time`` is the one clock.
         """
-        if self._burn_in_week is not None:
-            return self._burn_in_week
-        return int(round(self.time)) - 1
+        return self._week_now
 
     # ------------------------------------------------------------------ agents
     @property
@@ -120,7 +118,8 @@ class OffshoringModel(mesa.Model):
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
         """One week (Mesa advances ``time`` by 1 first); not running from the horizon on."""
-        self._week(self.week)
+        self._week_now = int(round(self.time)) - 1
+        self._week(self._week_now)
         self.datacollector.collect(self)
         self.running = self.time < self.params.weeks
 

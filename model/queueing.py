@@ -28,15 +28,15 @@ It tends to the Erlang-C service level as patience grows (stable load).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 
-@dataclass(frozen=True)
-class QueueResult:
-    """Steady-state outcome of one channel in one week (times in minutes)."""
+class QueueResult(NamedTuple):
+    """Steady-state outcome of one channel in one week (times in minutes); a named tuple
+    (immutable, and cheap to make every week for every channel)."""
 
     p_wait: float          # probability an arriving contact waits at all
     mean_wait: float       # mean wait of all arrivals, minutes

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from model.queueing import QueueResult
 
 
-@dataclass
+@dataclass(slots=True)
 class FirmWeek:
     """What happened to one firm's customers and channels this week (for metrics)."""
 
@@ -32,7 +32,7 @@ class FirmWeek:
     queues: dict[str, QueueResult] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Events:
     """Calendar and events of the week (step 1), also shown as markers in the app."""
 

@@ -13,8 +13,8 @@ the service-level target (Erlang C).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -59,9 +59,9 @@ def initial_load(customers: int, scale: float, m: MarketParams) -> float:
     return customers * scale * contact_mix(m) * (1 + m.repeat_contact_prob * (1 - fcr))
 
 
-@dataclass(frozen=True)
-class StaffStats:
-    """A firm's home team this week: heads and mean proficiency, morale, acceptance (0-1).
+class StaffStats(NamedTuple):
+    """A firm's home team this week: heads and mean proficiency, morale, acceptance (0-1),
+    a named tuple (immutable, and cheap to make every week for every firm).
 
     Computed once a week after the workforce step (ODD 3, step 3) and read by
     the home channel, accounting and the KPI rows; nothing changes the team
@@ -121,11 +121,11 @@ class HomeTeam:
 
     def drop_leavers(self) -> np.ndarray:
         """Drop the rows no longer working; return the ids dropped (leavers are gone)."""
-        keep = self.working
-        gone = self.ids[~keep]
+        gone, *kept = _without_leavers(self.ids, self.experience, self.morale, self.status,
+                                       self.acceptance, self.leave_week)
         if gone.size:
-            for name in ("ids", "experience", "morale", "status", "acceptance", "leave_week"):
-                setattr(self, name, getattr(self, name)[keep])
+            (self.ids, self.experience, self.morale, self.status, self.acceptance,
+             self.leave_week) = kept
         return gone
 
     def stats(self, site: SiteProfile, all_working: bool = False) -> StaffStats:
@@ -173,6 +173,30 @@ def _appended(ids: np.ndarray, experience: np.ndarray, morale: np.ndarray, statu
         out_acc[n + j] = 0.0
         out_leave[n + j] = _NO_LEAVE
     return out_ids, out_exp, out_morale, out_status, out_acc, out_leave
+
+
+@njit(cache=True)
+def _without_leavers(ids: np.ndarray, experience: np.ndarray, morale: np.ndarray,
+                     status: np.ndarray, acceptance: np.ndarray, leave_week: np.ndarray):
+    """(ids of the rows laid off, then the six arrays of the working rows in order):
+    ``HomeTeam.drop_leavers``'s masks in one call."""
+    n = 0
+    for i in range(status.size):
+        n += status[i] != _LAID_OFF
+    gone = np.empty(status.size - n, np.int64)
+    out_ids, out_exp = np.empty(n, np.int64), np.empty(n)
+    out_morale, out_status = np.empty(n), np.empty(n, np.int8)
+    out_acc, out_leave = np.empty(n), np.empty(n, np.int64)
+    k = g = 0
+    for i in range(status.size):
+        if status[i] == _LAID_OFF:
+            gone[g] = ids[i]
+            g += 1
+        else:
+            out_ids[k], out_exp[k], out_morale[k] = ids[i], experience[i], morale[i]
+            out_status[k], out_acc[k], out_leave[k] = status[i], acceptance[i], leave_week[i]
+            k += 1
+    return gone, out_ids, out_exp, out_morale, out_status, out_acc, out_leave
 
 
 @njit(cache=True)

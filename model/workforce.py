@@ -18,8 +18,10 @@ def weekly_prob(annual_rate: float | np.ndarray) -> float | np.ndarray:
 
 
 @lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def learning_tau(initial: float, ramp_weeks: float) -> float:
-    """Time constant (weeks) so that proficiency reaches 0.9 after ``ramp_weeks``."""
+    """Time constant (weeks) so that proficiency reaches 0.9 after ``ramp_weeks``
+    (remembered: a site's curve is read every week)."""
     if initial >= 0.9:
         return max(ramp_weeks, 1e-6) / 2.302585
     return ramp_weeks / np.log((1.0 - initial) / 0.1)

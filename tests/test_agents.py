@@ -191,8 +191,9 @@ def test_firm_initial_state(model: OffshoringModel) -> None:
 
 def test_vendor_cohorts_age_as_the_numpy_shift() -> None:
     """``_age_cohorts`` (compiled) = quits out, stayers shifted a week (last pooled), the
-    seats left filled at week 0; and nothing hired when the seats were cut."""
-    from model.agents import MAX_EXPERIENCE, _age_cohorts
+    seats left filled at week 0; and nothing hired when the seats were cut. The quits come
+    one per cohort with anyone in it (``_staffed``), the same draws as one per cohort."""
+    from model.agents import MAX_EXPERIENCE, _age_cohorts, _staffed
 
     rng = np.random.default_rng(2)
     for seats in (0, 40, 400):
@@ -205,5 +206,11 @@ def test_vendor_cohorts_age_as_the_numpy_shift() -> None:
         staffed_want = int(want[1:].sum())
         want[0] = max(0, seats - staffed_want)
         got = cohorts.copy()
-        assert _age_cohorts(got, quits, seats) == (int(quits.sum()), staffed_want)
+        assert _staffed(cohorts).tolist() == cohorts[cohorts > 0].tolist()
+        assert _age_cohorts(got, quits[cohorts > 0], seats) == (int(quits.sum()), staffed_want)
         assert got.tolist() == want.tolist()
+        # a cohort of nobody draws nothing: drawing only the others leaves the stream as is
+        a, b = np.random.default_rng(seats), np.random.default_rng(seats)
+        assert a.binomial(_staffed(cohorts), 0.2).tolist() == \
+            b.binomial(cohorts, 0.2)[cohorts > 0].tolist()
+        assert a.random() == b.random()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import astuple
 
 import numpy as np
 import pytest
@@ -376,7 +375,7 @@ def test_erlang_a_many_equals_erlang_a_channel_by_channel() -> None:
     many = erlang_a_many(agents, arrivals, aht, 3.0)
     assert many.shape == (5, 5)
     for row, a, lam, h in zip(many.tolist(), agents, arrivals, aht, strict=True):
-        assert tuple(row) == astuple(erlang_a(a, lam, h, 3.0))
+        assert tuple(row) == tuple(erlang_a(a, lam, h, 3.0))
 
 
 def _linear_cutoff(mean: float, tol: float) -> int:
