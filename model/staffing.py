@@ -21,7 +21,7 @@ from numba import njit
 
 from model import workforce as wf
 from model.params import MarketParams, Params, SiteProfile
-from model.queueing import agents_for_service_level
+from model.queueing import _agents_for_service_level
 
 #: ``leave_week`` of an employee who is not on notice.
 NO_LEAVE = np.iinfo(np.int64).max
@@ -48,7 +48,9 @@ def heads_for(contacts_per_week: float, site: SiteProfile, m: MarketParams) -> i
     if contacts_per_week <= 0:
         return 0
     aht = m.aht_minutes * site.aht_factor
-    agents = agents_for_service_level(contacts_per_week / m.open_hours_week, aht, m.sl_target)
+    # agents_for_service_level's compiled search, called directly (every firm, every week)
+    agents = _agents_for_service_level(float(contacts_per_week) / m.open_hours_week, float(aht),
+                                       float(m.sl_target), 20.0)
     per_head = site.paid_hours_week * m.productive_share
     return math.ceil(agents * m.open_hours_week / per_head)
 
