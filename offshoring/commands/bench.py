@@ -48,6 +48,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
                              f"{', '.join(SCENARIOS)}")
     if args.ensemble:
         return _ensemble(args, Console(width=max(Console().width, 110)))
+    if args.same_as:
+        return _same_as(args, Console(width=max(Console().width, 110)))
     if not args.sizes:
         raise ParameterError("--sizes: give at least one size, e.g. 10k,100k")
     out = Path(args.out) if args.out else None
@@ -101,6 +103,52 @@ def _ensemble(args: argparse.Namespace, console) -> int:
     return 0
 
 
+def _same_as(args: argparse.Namespace, console) -> int:
+    """``--same-as REV``: the fixed cases run here and at REV, compared exactly; exit 1 if
+    any case differs."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from rich.table import Table
+
+    from experiments.runs import check_out, write_atomic
+    from experiments.tools import identical
+
+    repo = Path(identical.__file__).resolve().parents[2]
+    commit = identical.commit_of(args.same_as, repo)  # refuse a bad revision early
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        check_out(out)
+    status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--", "model"],
+                            capture_output=True, text=True).stdout.strip()
+    here = "this tree" + (" (model/ with uncommitted changes)" if status else "")
+    n_cases = len(identical.cases())
+    with tempfile.TemporaryDirectory(prefix="same-as-") as tmp:
+        with console.status(f"{here}: {n_cases} cases x {len(identical.SEEDS)} seeds"):
+            stems = identical.capture(Path(tmp) / "here")
+        with console.status(f"{args.same_as} ({commit[:10]}), in a temporary worktree; its "
+                            "kernels compile first"):
+            identical.capture_at(commit, Path(tmp) / "there", repo)
+        df = identical.compare(Path(tmp) / "here", Path(tmp) / "there", stems)
+    table = Table(title=f"Outputs of {here} and of {args.same_as} ({commit[:10]}): weekly "
+                        f"KPIs with the burn-in and summaries, {identical.CUSTOMERS} customers, "
+                        f"{identical.BURN_IN} + {identical.WEEKS} weeks")
+    for col in ("case", "seed", "same", "difference"):
+        table.add_column(col)
+    for row in df.itertuples():
+        table.add_row(row.case, str(row.seed), "yes" if row.same else "[bold]NO[/bold]",
+                      row.difference)
+    console.print(table)
+    differ = int((~df["same"]).sum())
+    console.print(f"{n_cases} cases x {len(identical.SEEDS)} seeds: " + (
+        "IDENTICAL" if not differ else f"{differ} of {len(df)} DIFFER"))
+    if out is not None:
+        write_atomic(df, out)
+        console.print(f"wrote {out}")
+    return 1 if differ else 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     b = sub.add_parser("bench", help="time the vectorised model against the per-agent "
                                      "reference (10k, 100k, 1M customers)")
@@ -124,10 +172,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--profile", action="store_true",
                    help="profile the vectorised step at the largest size (cProfile)")
     b.add_argument("--top", type=positive_int, default=15, help="functions shown by --profile")
-    b.add_argument("--ensemble", action="store_true",
+    mode = b.add_mutually_exclusive_group()
+    mode.add_argument("--ensemble", action="store_true",
                    help="research-scale ensemble instead: a ten-year run at 3,000 customers "
                         "in-process (customer rules / firm side), runs per core-minute "
                         "through the sweep engine, process start")
+    mode.add_argument("--same-as", metavar="REV",
+                      help="instead: check that the outputs are identical to git revision REV "
+                           "(every scenario preset, shocks, a reshoring firm; 600 customers, "
+                           "2 seeds, exact comparison); exit status 1 if any differs")
     b.add_argument("--ensemble-runs", type=positive_int, default=24,
                    help="runs per pool size with --ensemble (default 24)")
     b.add_argument("--workers", type=worker_counts, default=[1, 2],
@@ -135,5 +188,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--no-start", action="store_true",
                    help="with --ensemble, skip the process-start measurement")
     b.add_argument("--out", help="also write the table to this .csv or .parquet file "
-                                 "(with --ensemble: the measurements as .json)")
+                                 "(with --ensemble: the measurements as .json; with "
+                                 "--same-as: the comparison)")
     b.set_defaults(func=cmd_bench)
