@@ -31,6 +31,12 @@ def test_compare_finds_equal_runs_equal_and_one_ulp_apart(tmp_path: Path) -> Non
     assert moved["same"].tolist() == [False]
     assert moved["difference"][0].startswith("kpis:") and "csat" in moved["difference"][0]
 
+    for part in ("kpis", "summary"):  # a case the other revision does not have
+        (tmp_path / "b" / f"{stems[0]}.{part}.parquet").unlink()
+    missing = identical.compare(tmp_path / "a", tmp_path / "b", stems)
+    assert missing["same"].tolist() == [False]
+    assert "no such case" in missing["difference"][0]
+
 
 def test_cases_cover_every_preset_shocks_and_a_reshoring_firm() -> None:
     from model.presets import SCENARIOS

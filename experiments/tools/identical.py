@@ -78,13 +78,16 @@ def capture(out: Path, names: Sequence[str] | None = None, seeds: Sequence[int] 
 
 def compare(mine: Path, theirs: Path, stems: Sequence[str]) -> pd.DataFrame:
     """One row per case and seed: ``same`` (True when the KPIs and the summary are equal
-    exactly, NaN where NaN) and, when not, the first difference pandas reports."""
+    exactly, NaN where NaN) and, when not, the first difference pandas reports (or that
+    ``theirs`` has no such case: a preset added since)."""
     from pandas.testing import assert_frame_equal
 
     rows = []
     for stem in stems:
         difference = ""
-        for part in ("kpis", "summary"):
+        if not (theirs / f"{stem}.kpis.parquet").exists():
+            difference = "not run there (no such case)"
+        for part in ("kpis", "summary") if not difference else ():
             a, b = (pd.read_parquet(d / f"{stem}.{part}.parquet") for d in (mine, theirs))
             try:
                 assert_frame_equal(a, b, check_exact=True)
