@@ -1,8 +1,17 @@
-"""Figure 7: Morris screening of the numeric parameters on NPV, brand image and churn.
+"""Figure 7: Morris screening of the numeric parameters on NPV, the NPV gain of offshoring
+over staying home, brand image and churn.
 
 Runs through the sweep machinery of experiments/sweeps/ (design ``morris``,
 SALib sampler) into a temporary store, analysed by experiments/sweeps/analyze.py
 (Morris mu* with bootstrap intervals, replicates averaged first).
+
+The decision an analyst faces is offshoring *against* staying home, so the
+screening also reads the NPV gain: the same design points run a second time
+with the firm at home (``stay-home``, the same factor values and seeds:
+common random numbers), and the gain is the offshoring run's NPV minus its
+twin's, point by point. Factors that move revenue whatever the strategy (the
+market's prices, churn, margins) dominate the NPV but largely cancel in the
+gain; what remains ranks what decides whether offshoring pays.
 
 Factors (full scale): every numeric parameter of ``model.params`` except
 * structural or display ones: n_customers, n_firms, weeks, burn_in_weeks,
@@ -39,10 +48,11 @@ from experiments.research.common import (
     scale_dict,
     timed,
 )
-from experiments.sweeps.analyze import analyze
+from experiments.sweeps.analyze import analyze, bootstrap_seed, morris_indices, replicate_means
 from experiments.sweeps.designs import build_design, run_seeds
 from experiments.sweeps.executors import run_sweep
-from experiments.sweeps.spec import parse_spec
+from experiments.sweeps.spec import UNIT, parse_spec
+from experiments.sweeps.store import read_design, read_manifest, read_runs
 from model.params import iter_fields
 from model.presets import scenario
 
@@ -55,8 +65,14 @@ KEEP_POLICY = {"policy.week", "policy.share"}
 SMOKE_FACTORS = ["destination.hourly_cost", "destination.annual_attrition",
                  "destination.language_fit", "customers.ethnocentrism_mean",
                  "customers.churn_unresolved_ratio", "market.price_mass"]
-OUTCOMES = {"npv": (1 / MILLION, "NPV (M EUR)"), "image_all": (1.0, "brand image (points)"),
+#: Screened outcomes: (factor to the table's units, label). ``npv_gain`` is derived: the
+#: NPV minus that of the ``BASELINE`` twin of the same design point and seed.
+OUTCOMES = {"npv": (1 / MILLION, "NPV (M EUR)"),
+            "npv_gain": (1 / MILLION, "NPV gain over staying home (M EUR)"),
+            "image_all": (1.0, "brand image (points)"),
             "churn_monthly": (100.0, "monthly churn (pp)")}
+SWEPT = ["npv", "image_all", "churn_monthly"]  # the outcomes the sweep itself keeps
+GAIN, BASELINE = "npv_gain", "stay-home"
 REPLICATES = 1
 
 
@@ -91,14 +107,38 @@ def _range(v: float, lo: float | None, hi: float | None, integer: bool
     return (a, b) if b > a else None
 
 
-def spec_data(scale: Scale) -> dict[str, Any]:
-    """The sweep spec (as parsed TOML) of the screening."""
-    return {"name": f"reproduce-morris-{scale.name}", "scenario": PRESET,
-            "customers": scale.customers, "weeks": scale.morris_weeks,
+def spec_data(scale: Scale, preset: str = PRESET) -> dict[str, Any]:
+    """The sweep spec (as parsed TOML) of the screening; with ``preset`` ``BASELINE``, its
+    stay-home twin (the same factors, design and seeds, the NPV only)."""
+    twin = preset != PRESET
+    return {"name": f"reproduce-morris-{scale.name}" + ("-twin" if twin else ""),
+            "scenario": preset, "customers": scale.customers, "weeks": scale.morris_weeks,
             "base": {"burn_in_weeks": scale.burn_in}, "design": "morris",
             "samples": scale.morris_r, "levels": 4, "replicates": REPLICATES, "seed": BASE_SEED,
-            "common_random_numbers": True, "outcomes": list(OUTCOMES),
+            "common_random_numbers": True, "outcomes": ["npv"] if twin else SWEPT,
             "parameters": {k: {"range": list(v)} for k, v in factor_ranges(scale).items()}}
+
+
+def gain_indices(offshore: Path, home: Path, levels: int, seed: int) -> tuple[pd.DataFrame, str]:
+    """Morris indices of the NPV gain: the NPV of each design point of sweep ``offshore``
+    minus that of the same point of its stay-home twin ``home`` (replicate means first).
+
+    The two sweeps must share their design and seeds (checked): the gain is then a
+    difference under common random numbers, free of the noise both runs share.
+    """
+    design, twin = read_design(offshore), read_design(home)
+    if not design.drop(columns="scenario", errors="ignore").equals(
+            twin.drop(columns="scenario", errors="ignore")):
+        raise ValueError("the stay-home twin's design differs from the screening's")
+    runs, twin_runs = read_runs(offshore), read_runs(home)
+    if runs[["point", "seed"]].to_numpy().tolist() != twin_runs[["point", "seed"]].to_numpy(
+            ).tolist():
+        raise ValueError("the stay-home twin's runs do not pair with the screening's seeds")
+    names = list(read_manifest(offshore)["parameters"])
+    y = replicate_means(runs, "npv", len(design)) - replicate_means(twin_runs, "npv",
+                                                                     len(design))
+    unit = design[[UNIT + n for n in names]].to_numpy(float)
+    return morris_indices(unit, names, y, levels, 0.95, 1000, seed)
 
 
 def _wide(indices: pd.DataFrame, ranges: dict[str, tuple[float, float]]) -> pd.DataFrame:
@@ -110,7 +150,7 @@ def _wide(indices: pd.DataFrame, ranges: dict[str, tuple[float, float]]) -> pd.D
             t[f"{col}_{outcome}"] = f * s[col].reindex(t["parameter"]).to_numpy(float)
         t[f"rank_{outcome}"] = t[f"mu_star_{outcome}"].rank(ascending=False, method="min")
     t["mean_rank"] = t[[f"rank_{o}" for o in OUTCOMES]].mean(axis=1)
-    return t.sort_values("mean_rank", kind="stable").reset_index(drop=True)
+    return t.sort_values([f"rank_{GAIN}", "mean_rank"], kind="stable").reset_index(drop=True)
 
 
 def markdown_frame(t: pd.DataFrame, top: int = 25) -> pd.DataFrame:
@@ -126,7 +166,7 @@ def markdown_frame(t: pd.DataFrame, top: int = 25) -> pd.DataFrame:
 
 
 def _figure(t: pd.DataFrame, out_dir: Path, top: int = 15) -> list[str]:
-    fig, axes = new_figure(1, 3, 16, 5.5)
+    fig, axes = new_figure(2, 2, 15, 10)
     for ax, (outcome, (_, label)) in zip(axes, OUTCOMES.items(), strict=True):
         s = t.sort_values(f"mu_star_{outcome}", ascending=False).head(top).iloc[::-1]
         ax.barh(s["parameter"], s[f"mu_star_{outcome}"], xerr=s[f"mu_star_conf_{outcome}"],
@@ -142,29 +182,38 @@ def _figure(t: pd.DataFrame, out_dir: Path, top: int = 15) -> list[str]:
 @timed
 def build(scale: Scale, out_dir: Path, workers: int = 2) -> Artefact:
     """Run the Morris sweep; write figure 7, its table and the metadata."""
-    data = spec_data(scale)
+    data, twin_data = spec_data(scale), spec_data(scale, BASELINE)
     spec = parse_spec(data)
     with tempfile.TemporaryDirectory(prefix="reproduce-morris-") as tmp:
-        report = run_sweep(spec, Path(tmp) / "sweep", executor(max(workers, 1)))
-        result = analyze(Path(tmp) / "sweep", list(OUTCOMES), plots=False)
+        sweep, twin = Path(tmp) / "sweep", Path(tmp) / "stay-home"
+        report = run_sweep(spec, sweep, executor(max(workers, 1)))
+        twin_report = run_sweep(parse_spec(twin_data), twin, executor(max(workers, 1)))
+        result = analyze(sweep, SWEPT, plots=False)
+        gain, note = gain_indices(sweep, twin, data["levels"], bootstrap_seed(data["seed"]))
+    if note:
+        result.notes.append(f"{GAIN}: {note}")
     ranges = factor_ranges(scale)
-    t = _wide(result.indices, ranges)
+    t = _wide(pd.concat([result.indices, gain.assign(outcome=GAIN)], ignore_index=True), ranges)
     files = _figure(t, out_dir) + save_table(t, out_dir, NAME, markdown_frame(t))
     n_points = len(build_design(spec))
     seeds = sorted({int(s) for s in run_seeds(spec, n_points)})
     return Artefact(
-        name=NAME, title="Morris screening of the parameters on NPV, brand image and churn",
+        name=NAME, title="Morris screening of the parameters on NPV, the NPV gain over "
+                         "staying home, brand image and churn",
         caption=(f"{len(ranges)} factors, each +-{100 * SPREAD:.0f} % around the "
                  f"{PRESET} preset value (clipped to its bounds), {scale.morris_r} Morris "
                  f"trajectories ({n_points} design points), {REPLICATES} replicate per point "
-                 f"with common random numbers, horizon {scale.morris_weeks} weeks; mu* in "
-                 "outcome units per full range of the factor. Table: top 25 by mean rank; "
-                 "the CSV holds every factor."),
-        scale=scale_dict(scale), seeds=seeds, replicates=REPLICATES, runs=report.total,
-        parameters={"spec": data, "spread": SPREAD, "excluded": sorted(EXCLUDED),
-                    "notes": result.notes},
+                 f"with common random numbers, horizon {scale.morris_weeks} weeks; each point "
+                 f"also run with the firm at home ({BASELINE}, same factor values and seed) "
+                 "for the NPV gain. mu* in outcome units per full range of the factor. Table: "
+                 "top 25 by mu* of the NPV gain; the CSV holds every factor."),
+        scale=scale_dict(scale), seeds=seeds, replicates=REPLICATES,
+        runs=report.total + twin_report.total,
+        parameters={"spec": data, "twin_spec": twin_data, "spread": SPREAD,
+                    "excluded": sorted(EXCLUDED), "notes": result.notes},
         files=files,
         findings={o: t.sort_values(f"mu_star_{o}", ascending=False)["parameter"].head(5)
-                  .tolist() for o in OUTCOMES} | {"failed_runs": report.failed_in_store},
+                  .tolist() for o in OUTCOMES} | {
+            "failed_runs": report.failed_in_store + twin_report.failed_in_store},
         notes=["Run through experiments.sweeps / experiments.sweeps.executors.run_sweep and "
                "experiments.sweeps.analyze.analyze (the sweep machinery of issue 4)."])

@@ -177,23 +177,11 @@ def _flips(meta: dict, folder: Path | None) -> str:
     return intro + "\n\n" + "\n".join(parts) if parts else intro + "."
 
 
-def _service_factors(folder: Path | None) -> str:
-    """Top non-market factors of the NPV screening (market ones move revenue for any strategy)."""
-    path = folder / "morris.csv" if folder is not None else None
-    if path is None or not path.is_file():
-        return ""
-    t = pd.read_csv(path).sort_values("mu_star_npv", ascending=False)
-    top = [p for p in t["parameter"] if not p.startswith("market.")][:5]
-    return ("; leaving aside the market parameters, which move revenue whatever the strategy: "
-            + ", ".join(f"`{p}`" for p in top))
-
-
 def _others(meta: dict, folder: Path | None) -> str:
     pr = _get(meta, "practices", "findings") or {}
     alone = {k.split(" | ")[0]: v for k, v in pr.items() if k.endswith("alone vs none")}
     best_p = max(alone, key=lambda k: alone[k]["npv_m"]) if alone else None
     sh = _get(meta, "shocks", "findings") or {}
-    mo = _get(meta, "morris", "findings", "npv") or []
     s = _get(meta, "strategies", "findings") or {}
     base = _get(s, "offshore-morocco", "npv_diff") or 0
     gain = (_get(s, "offshore-morocco-practices", "npv_diff") or 0) - base
@@ -207,8 +195,31 @@ and an onshore outsourcer ends {_n(abs(out_diff), 1)} M EUR {'above' if out_diff
 staying home. A two-week link outage changes ten-year NPV by
 {_n(_get(sh, 'link outage (2 weeks)', 'npv_m'), 1)} M EUR and a data breach by
 {_n(_get(sh, 'data breach', 'npv_m'), 1)} M EUR (figure 6). {_adaptive_words(meta)}
-The Morris screening (figure 7) ranks what the offshoring firm's NPV is most sensitive to:
-{', '.join(f'`{p}`' for p in mo[:5]) or 'n/a'}{_service_factors(folder)}."""
+{_screening_words(meta, folder)}"""
+
+
+def _screening_words(meta: dict, folder: Path | None) -> str:
+    """What the NPV gain of offshoring is most sensitive to, beside what the NPV itself is
+    (figure 7), with the mu* of each in M EUR from the screening's table."""
+    gain_top = _get(meta, "morris", "findings", "npv_gain") or []
+    npv_top = _get(meta, "morris", "findings", "npv") or []
+    path = folder / "morris.csv" if folder is not None else None
+    if path is None or not path.is_file() or "mu_star_npv_gain" not in pd.read_csv(path, nrows=0):
+        return ("The Morris screening (figure 7) ranks what the gain of offshoring over "
+                f"staying home is most sensitive to: {', '.join(gain_top[:5]) or 'n/a'}.")
+    t = pd.read_csv(path).set_index("parameter")
+
+    def cell(p: str, col: str) -> str:
+        return _n(t.loc[p, col], 1) if p in t.index else "n/a"
+
+    gain = ", ".join(f"`{p}` ({cell(p, 'mu_star_npv_gain')})" for p in gain_top[:5])
+    npv = ", ".join(f"`{p}` ({cell(p, 'mu_star_npv')} on the NPV, "
+                    f"{cell(p, 'mu_star_npv_gain')} on the gain)" for p in npv_top[:3])
+    weeks = _get(meta, "morris", "scale", "morris_weeks")
+    return ("The Morris screening (figure 7) ranks what the gain of offshoring over staying "
+            f"home (the same firm, factor values and seed, at home; NPV over {weeks or 'n/a'} "
+            "weeks) is most sensitive to, mu* in M EUR over each factor's range: "
+            f"{gain or 'n/a'}. The offshoring firm's NPV itself moves most with {npv or 'n/a'}.")
 
 
 def _adaptive_words(meta: dict) -> str:

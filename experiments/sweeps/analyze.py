@@ -149,6 +149,11 @@ def _indices(method: str, spec: dict[str, Any], unit: np.ndarray, names: list[st
 
 
 # ------------------------------------------------------------------ the command
+def bootstrap_seed(spec_seed: int) -> int:
+    """Seed of the indices' bootstrap for a sweep of seed ``spec_seed`` (its third child)."""
+    return int(np.random.SeedSequence(spec_seed).spawn(3)[2].generate_state(1)[0])
+
+
 def analyze(root: Path, outcomes: list[str] | None = None, conf_level: float = 0.95,
             resamples: int = 1000, plots: bool = True) -> Analysis:
     """Analyse a sweep folder and write tables and plots into ``root/analysis``."""
@@ -161,7 +166,7 @@ def analyze(root: Path, outcomes: list[str] | None = None, conf_level: float = 0
         raise ParameterError(f"'{root}' holds no successful run to analyse")
     unit = design[[UNIT + n for n in names]].to_numpy(float)
     method = spec["design"] if spec["design"] in ("morris", "sobol") else "spearman"
-    seed = int(np.random.SeedSequence(spec["seed"]).spawn(3)[2].generate_state(1)[0])
+    seed = bootstrap_seed(spec["seed"])
     result = Analysis(root, manifest, outcomes, point_summary(runs, names, outcomes, conf_level),
                       method, pd.DataFrame())
     tables = []

@@ -1,0 +1,73 @@
+"""Figure 7's NPV gain over staying home (experiments.research.morris.gain_indices): each
+design point's NPV minus its stay-home twin's, same factor values and seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments.research import morris
+from experiments.research.common import get_scale
+from experiments.sweeps.analyze import analyze
+from experiments.sweeps.executors import run_sweep
+from experiments.sweeps.pool import local_executor
+from experiments.sweeps.spec import parse_spec
+
+SCALE = get_scale("smoke")
+
+
+def _sweep(root: Path, data: dict) -> Path:
+    with local_executor(1) as ex:
+        run_sweep(parse_spec(data), root, ex, progress=False)
+    return root
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("morris-gain")
+    return (_sweep(tmp / "offshore", morris.spec_data(SCALE)),
+            _sweep(tmp / "home", morris.spec_data(SCALE, morris.BASELINE)))
+
+
+def test_gain_against_an_identical_twin_is_zero(sweeps, tmp_path: Path) -> None:
+    """A twin that is the screening itself gives a gain of exactly 0 at every point."""
+    again = _sweep(tmp_path / "again", morris.spec_data(SCALE))
+    t, note = morris.gain_indices(sweeps[0], again, 4, 0)
+    assert note == "" and set(t["parameter"]) == set(morris.SMOKE_FACTORS)
+    assert (t["mu_star"] == 0).all() and (t["sigma"] == 0).all()
+
+
+def test_a_factor_the_home_firm_never_reads_moves_the_gain_as_the_npv(sweeps) -> None:
+    """The vendor's hourly rate changes nothing at home, so its elementary effects on the
+    gain are its effects on the NPV; the market's price moves both strategies' NPV."""
+    gain = morris.gain_indices(*sweeps, 4, 0)[0].set_index("parameter")
+    npv = analyze(sweeps[0], ["npv"], plots=False).indices.set_index("parameter")
+    rate = "destination.hourly_cost"
+    assert gain.loc[rate, "mu_star"] > 0
+    assert gain.loc[rate, "mu_star"] == pytest.approx(npv.loc[rate, "mu_star"], rel=1e-9)
+    assert gain.loc[rate, "mu"] == pytest.approx(npv.loc[rate, "mu"], rel=1e-9)
+    assert gain.loc["market.price_mass", "mu_star"] < npv.loc["market.price_mass", "mu_star"]
+
+
+def test_a_twin_with_other_seeds_is_refused(sweeps, tmp_path: Path) -> None:
+    data = morris.spec_data(SCALE, morris.BASELINE) | {"seed": 12345}
+    other = _sweep(tmp_path / "other", data)
+    with pytest.raises(ValueError, match="pair|design"):
+        morris.gain_indices(sweeps[0], other, 4, 0)
+
+
+def test_the_table_and_findings_carry_the_gain() -> None:
+    """The wide table ranks by the gain first; every outcome has its columns."""
+    ranges = {"a": (0.0, 1.0), "b": (0.0, 1.0)}
+    rows = []
+    for outcome in morris.OUTCOMES:
+        for p, m in (("a", 1.0 if outcome == morris.GAIN else 5.0),
+                     ("b", 2.0 if outcome == morris.GAIN else 1.0)):
+            rows.append({"outcome": outcome, "parameter": p, "mu_star": m * 1e6,
+                         "mu_star_conf": 0.0, "mu": m, "sigma": 0.0})
+    t = morris._wide(pd.DataFrame(rows), ranges)
+    assert t["parameter"].tolist() == ["b", "a"]  # b leads the gain, a everything else
+    assert {f"mu_star_{o}" for o in morris.OUTCOMES} <= set(t.columns)
+    assert "mu* NPV gain over staying home (M EUR)" in morris.markdown_frame(t).columns
