@@ -212,14 +212,17 @@ def _screening_words(meta: dict, folder: Path | None) -> str:
     def cell(p: str, col: str) -> str:
         return _n(t.loc[p, col], 1) if p in t.index else "n/a"
 
-    gain = ", ".join(f"`{p}` ({cell(p, 'mu_star_npv_gain')})" for p in gain_top[:5])
+    gain = ", ".join(f"`{p}` ({cell(p, 'mu_star_npv_gain')} +- "
+                     f"{cell(p, 'mu_star_conf_npv_gain')})" for p in gain_top[:5])
     npv = ", ".join(f"`{p}` ({cell(p, 'mu_star_npv')} on the NPV, "
                     f"{cell(p, 'mu_star_npv_gain')} on the gain)" for p in npv_top[:3])
     weeks = _get(meta, "morris", "scale", "morris_weeks")
     return ("The Morris screening (figure 7) ranks what the gain of offshoring over staying "
             f"home (the same firm, factor values and seed, at home; NPV over {weeks or 'n/a'} "
-            "weeks) is most sensitive to, mu* in M EUR over each factor's range: "
-            f"{gain or 'n/a'}. The offshoring firm's NPV itself moves most with {npv or 'n/a'}.")
+            "weeks) is most sensitive to, mu* in M EUR over each factor's range with its 95 % "
+            f"bootstrap interval: {gain or 'n/a'}; where the intervals overlap, the order "
+            "among them is not settled at this scale. The offshoring firm's NPV itself moves "
+            f"most with {npv or 'n/a'}.")
 
 
 def _adaptive_words(meta: dict) -> str:
