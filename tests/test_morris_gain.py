@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -71,3 +72,27 @@ def test_the_table_and_findings_carry_the_gain() -> None:
     assert t["parameter"].tolist() == ["b", "a"]  # b leads the gain, a everything else
     assert {f"mu_star_{o}" for o in morris.OUTCOMES} <= set(t.columns)
     assert "mu* NPV gain over staying home (M EUR)" in morris.markdown_frame(t).columns
+
+
+def test_noise_floor_is_the_mu_star_of_pure_noise() -> None:
+    """Point means of pure noise (independent between points, r replicates each) give every
+    factor a mu* whose mean over many factors is the floor computed from the replicates."""
+    from SALib.sample import morris as morris_sample
+
+    from experiments.sweeps.analyze import morris_indices
+
+    d, trajectories, r, sigma = 12, 400, 3, 2.0
+    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0, 1]] * d}
+    unit = morris_sample.sample(problem, trajectories, num_levels=morris.LEVELS, seed=1)
+    rng = np.random.default_rng(2)
+    values = rng.normal(0.0, sigma, (len(unit), r))
+    runs = pd.DataFrame({"point": np.repeat(np.arange(len(unit)), r), "status": "ok",
+                         "y": values.ravel()})
+    t, _ = morris_indices(unit, problem["names"], values.mean(axis=1), morris.LEVELS, 0.95,
+                          100, 0)
+    floor = morris.noise_floor(runs, "y")
+    # sqrt(2/pi) sqrt(2) (sigma / sqrt(r)) / (2/3) with the pooled sample variance
+    assert floor == pytest.approx(np.sqrt(2 / np.pi) * np.sqrt(2) * sigma / np.sqrt(r) * 1.5,
+                                  rel=0.05)
+    assert t["mu_star"].mean() == pytest.approx(floor, rel=0.05)
+    assert np.isnan(morris.noise_floor(runs[runs["point"] < 0], "y"))  # no replicate: NaN

@@ -73,7 +73,12 @@ OUTCOMES = {"npv": (1 / MILLION, "NPV (M EUR)"),
             "churn_monthly": (100.0, "monthly churn (pp)")}
 SWEPT = ["npv", "image_all", "churn_monthly"]  # the outcomes the sweep itself keeps
 GAIN, BASELINE = "npv_gain", "stay-home"
-REPLICATES = 1
+#: Replicates per design point (seeds shared by every point: common random numbers).
+#: Changing any factor lets a run's random path diverge from its neighbour's, so an
+#: elementary effect carries run-to-run noise; averaging replicates lowers that noise
+#: floor (``noise_floor``) by sqrt(replicates).
+REPLICATES = {"smoke": 2, "full": 8}
+LEVELS = 4
 
 
 def factor_ranges(scale: Scale) -> dict[str, tuple[float, float]]:
@@ -114,17 +119,18 @@ def spec_data(scale: Scale, preset: str = PRESET) -> dict[str, Any]:
     return {"name": f"reproduce-morris-{scale.name}" + ("-twin" if twin else ""),
             "scenario": preset, "customers": scale.customers, "weeks": scale.morris_weeks,
             "base": {"burn_in_weeks": scale.burn_in}, "design": "morris",
-            "samples": scale.morris_r, "levels": 4, "replicates": REPLICATES, "seed": BASE_SEED,
+            "samples": scale.morris_r, "levels": LEVELS, "replicates": REPLICATES[scale.name],
+            "seed": BASE_SEED,
             "common_random_numbers": True, "outcomes": ["npv"] if twin else SWEPT,
             "parameters": {k: {"range": list(v)} for k, v in factor_ranges(scale).items()}}
 
 
-def gain_indices(offshore: Path, home: Path, levels: int, seed: int) -> tuple[pd.DataFrame, str]:
-    """Morris indices of the NPV gain: the NPV of each design point of sweep ``offshore``
-    minus that of the same point of its stay-home twin ``home`` (replicate means first).
+def gain_runs(offshore: Path, home: Path) -> pd.DataFrame:
+    """The runs of sweep ``offshore`` with ``npv_gain``: each run's NPV minus that of the run
+    of its stay-home twin ``home`` with the same design point and seed.
 
     The two sweeps must share their design and seeds (checked): the gain is then a
-    difference under common random numbers, free of the noise both runs share.
+    difference under common random numbers. A pair with a failed run is marked failed.
     """
     design, twin = read_design(offshore), read_design(home)
     if not design.drop(columns="scenario", errors="ignore").equals(
@@ -134,11 +140,37 @@ def gain_indices(offshore: Path, home: Path, levels: int, seed: int) -> tuple[pd
     if runs[["point", "seed"]].to_numpy().tolist() != twin_runs[["point", "seed"]].to_numpy(
             ).tolist():
         raise ValueError("the stay-home twin's runs do not pair with the screening's seeds")
+    both_ok = (runs["status"] == "ok").to_numpy() & (twin_runs["status"] == "ok").to_numpy()
+    return runs.assign(**{GAIN: runs["npv"].to_numpy() - twin_runs["npv"].to_numpy(),
+                          "status": np.where(both_ok, "ok", "failed")})
+
+
+def gain_indices(offshore: Path, home: Path, levels: int, seed: int) -> tuple[pd.DataFrame, str]:
+    """Morris indices of the NPV gain (``gain_runs``, replicate means first)."""
+    design = read_design(offshore)
     names = list(read_manifest(offshore)["parameters"])
-    y = replicate_means(runs, "npv", len(design)) - replicate_means(twin_runs, "npv",
-                                                                     len(design))
+    y = replicate_means(gain_runs(offshore, home), GAIN, len(design))
     unit = design[[UNIT + n for n in names]].to_numpy(float)
     return morris_indices(unit, names, y, levels, 0.95, 1000, seed)
+
+
+def noise_floor(runs: pd.DataFrame, outcome: str, levels: int = LEVELS) -> float:
+    """The mu* that run-to-run noise alone gives a factor (outcome units per full range).
+
+    A factor whose change lets the random paths diverge but moves nothing else
+    has elementary effects (ybar(x + D) - ybar(x)) / D with two independent
+    point means, each of standard deviation s = sigma / sqrt(r) (sigma pooled
+    over the points' replicates, r replicates), and D = levels / (2 (levels - 1))
+    of the unit range (SALib's step): mu* = E|EE| = sqrt(2 / pi) sqrt(2) s / D.
+    A factor's mu* near this floor cannot be told from noise; NaN with one replicate.
+    """
+    ok = runs[runs["status"] == "ok"]
+    per_point = ok.groupby("point")[outcome]
+    r = float(per_point.size().mean()) if len(ok) else 0.0
+    if r < 2:
+        return math.nan
+    s = math.sqrt(float(per_point.var(ddof=1).mean()) / r)
+    return math.sqrt(2 / math.pi) * math.sqrt(2) * s / (levels / (2 * (levels - 1)))
 
 
 def _wide(indices: pd.DataFrame, ranges: dict[str, tuple[float, float]]) -> pd.DataFrame:
@@ -165,12 +197,17 @@ def markdown_frame(t: pd.DataFrame, top: int = 25) -> pd.DataFrame:
     return out.head(top)
 
 
-def _figure(t: pd.DataFrame, out_dir: Path, top: int = 15) -> list[str]:
+def _figure(t: pd.DataFrame, floors: dict[str, float], out_dir: Path, top: int = 15
+            ) -> list[str]:
     fig, axes = new_figure(2, 2, 15, 10)
     for ax, (outcome, (_, label)) in zip(axes, OUTCOMES.items(), strict=True):
         s = t.sort_values(f"mu_star_{outcome}", ascending=False).head(top).iloc[::-1]
         ax.barh(s["parameter"], s[f"mu_star_{outcome}"], xerr=s[f"mu_star_conf_{outcome}"],
                 color="C0", capsize=2)
+        if np.isfinite(floors.get(outcome, np.nan)):
+            ax.axvline(floors[outcome], color="0.35", linestyle="--", linewidth=1,
+                       label="noise floor (run-to-run noise alone)")
+            ax.legend(loc="lower right", fontsize=8)
         ax.set_xlabel(f"Morris mu* of {label} over the factor's range")
         ax.tick_params(axis="y", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
@@ -190,30 +227,38 @@ def build(scale: Scale, out_dir: Path, workers: int = 2) -> Artefact:
         twin_report = run_sweep(parse_spec(twin_data), twin, executor(max(workers, 1)))
         result = analyze(sweep, SWEPT, plots=False)
         gain, note = gain_indices(sweep, twin, data["levels"], bootstrap_seed(data["seed"]))
+        runs = gain_runs(sweep, twin)
+    floors = {o: f * noise_floor(runs, o) for o, (f, _) in OUTCOMES.items()}
     if note:
         result.notes.append(f"{GAIN}: {note}")
     ranges = factor_ranges(scale)
     t = _wide(pd.concat([result.indices, gain.assign(outcome=GAIN)], ignore_index=True), ranges)
-    files = _figure(t, out_dir) + save_table(t, out_dir, NAME, markdown_frame(t))
+    files = _figure(t, floors, out_dir) + save_table(t, out_dir, NAME, markdown_frame(t))
     n_points = len(build_design(spec))
     seeds = sorted({int(s) for s in run_seeds(spec, n_points)})
+    replicates = REPLICATES[scale.name]
+    above = {o: int((t[f"mu_star_{o}"] > floors[o]).sum()) for o in OUTCOMES}
     return Artefact(
         name=NAME, title="Morris screening of the parameters on NPV, the NPV gain over "
                          "staying home, brand image and churn",
         caption=(f"{len(ranges)} factors, each +-{100 * SPREAD:.0f} % around the "
                  f"{PRESET} preset value (clipped to its bounds), {scale.morris_r} Morris "
-                 f"trajectories ({n_points} design points), {REPLICATES} replicate per point "
+                 f"trajectories ({n_points} design points), {replicates} replicates per point "
                  f"with common random numbers, horizon {scale.morris_weeks} weeks; each point "
                  f"also run with the firm at home ({BASELINE}, same factor values and seed) "
-                 "for the NPV gain. mu* in outcome units per full range of the factor. Table: "
-                 "top 25 by mu* of the NPV gain; the CSV holds every factor."),
-        scale=scale_dict(scale), seeds=seeds, replicates=REPLICATES,
+                 "for the NPV gain. mu* in outcome units per full range of the factor. Noise "
+                 "floor (dashed; the mu* of a factor that only lets the random paths diverge): "
+                 + ", ".join(f"{label} {floors[o]:.3g} ({above[o]} factors above)"
+                             for o, (_, label) in OUTCOMES.items())
+                 + ". Table: top 25 by mu* of the NPV gain; the CSV holds every factor."),
+        scale=scale_dict(scale), seeds=seeds, replicates=replicates,
         runs=report.total + twin_report.total,
         parameters={"spec": data, "twin_spec": twin_data, "spread": SPREAD,
                     "excluded": sorted(EXCLUDED), "notes": result.notes},
         files=files,
         findings={o: t.sort_values(f"mu_star_{o}", ascending=False)["parameter"].head(5)
                   .tolist() for o in OUTCOMES} | {
+            "noise_floor": floors, "above_noise_floor": above,
             "failed_runs": report.failed_in_store + twin_report.failed_in_store},
         notes=["Run through experiments.sweeps / experiments.sweeps.executors.run_sweep and "
                "experiments.sweeps.analyze.analyze (the sweep machinery of issue 4)."])

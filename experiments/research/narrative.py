@@ -217,12 +217,17 @@ def _screening_words(meta: dict, folder: Path | None) -> str:
     npv = ", ".join(f"`{p}` ({cell(p, 'mu_star_npv')} on the NPV, "
                     f"{cell(p, 'mu_star_npv_gain')} on the gain)" for p in npv_top[:3])
     weeks = _get(meta, "morris", "scale", "morris_weeks")
+    floor = _get(meta, "morris", "findings", "noise_floor", "npv_gain")
+    above = _get(meta, "morris", "findings", "above_noise_floor", "npv_gain")
+    noise = (f" Run-to-run noise alone would give a factor a mu* of {_n(floor, 1)} M EUR on "
+             f"the gain; {above} of {len(t)} factors stand above that floor."
+             if floor is not None and above is not None else "")
     return ("The Morris screening (figure 7) ranks what the gain of offshoring over staying "
             f"home (the same firm, factor values and seed, at home; NPV over {weeks or 'n/a'} "
             "weeks) is most sensitive to, mu* in M EUR over each factor's range with its 95 % "
             f"bootstrap interval: {gain or 'n/a'}; where the intervals overlap, the order "
-            "among them is not settled at this scale. The offshoring firm's NPV itself moves "
-            f"most with {npv or 'n/a'}.")
+            f"among them is not settled at this scale.{noise} The offshoring firm's NPV itself "
+            f"moves most with {npv or 'n/a'}.")
 
 
 def _adaptive_words(meta: dict) -> str:
