@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("pandas", "matplotlib", "scipy", "SALib", "dask", "solara", "pyarrow", "model",
          "mesa", "numpy")
@@ -70,3 +72,23 @@ def test_python_m_offshoring_quick_exit_keeps_output_and_files(tmp_path: Path) -
     assert "atexit ran" in done.stderr
     assert len(out.read_text().splitlines()) == 1 + 3 * 3  # header, 3 firms x 3 weeks
     assert len((tmp_path / "kpis_summary.csv").read_text().splitlines()) == 1 + 3
+
+
+@pytest.mark.parametrize("argv", [
+    ["sweep", "experiments/specs/smoke.toml", "--out", "{tmp}/sweep", "--workers", "100000"],
+    ["explore", "explore.toml", "--out", "{tmp}/explore", "--workers", "5000"],
+    ["reproduce", "--workers", "999"],
+    ["compare", "--workers", "999"],
+    ["calibrate", "--workers", "999"],
+    ["bench", "--ensemble", "--workers", "1,999"]])
+def test_workers_beyond_the_machine_are_one_line_errors(argv: list[str], tmp_path: Path,
+                                                         capsys) -> None:
+    """A mistyped --workers would start thousands of processes: refused before any work,
+    naming the flag and the limit, nothing written."""
+    from offshoring.cli import main
+
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--workers" in err and "at most" in err
+    assert list(tmp_path.iterdir()) == []

@@ -79,6 +79,26 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def max_workers() -> int:
+    """Most local worker processes a command starts: 4 per available CPU, at least 8.
+
+    Each worker loads the model and its compiled kernels (about 0.2 GB), so a
+    mistyped count (``--workers 2000``) would exhaust the machine's memory
+    instead of running faster; a few per CPU still allows oversubscription.
+    """
+    return max(8, 4 * available_cpus())
+
+
+def worker_count(text: str) -> int:
+    """argparse type: a number of local worker processes, 1 to ``max_workers()``."""
+    value = positive_int(text)
+    if value > max_workers():
+        raise argparse.ArgumentTypeError(
+            f"at most {max_workers()} local worker processes here (4 per available CPU, at "
+            f"least 8), got {value}")
+    return value
+
+
 def size(text: str) -> int:
     """argparse type: a number of customers, e.g. 10000, 10k, 1M (50 to 5,000,000)."""
     t = text.strip().lower().replace("_", "").replace(",", "")

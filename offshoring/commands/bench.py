@@ -12,18 +12,20 @@ from offshoring.commands.argtypes import (
     seed_int,
     size,
     sizes,
+    worker_count,
 )
 
 
 def worker_counts(text: str) -> list[int]:
-    """argparse type: comma-separated numbers of worker processes (``1,2``)."""
+    """argparse type: comma-separated numbers of worker processes (``1,2``), each 1 to
+    ``argtypes.max_workers()``."""
     try:
         counts = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected e.g. 1,2, got {text!r}") from None
     if not counts or min(counts) < 1:
         raise argparse.ArgumentTypeError(f"worker counts must be >= 1, got {text!r}")
-    return counts
+    return [worker_count(str(n)) for n in counts]
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

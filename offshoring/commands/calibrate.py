@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from offshoring.commands.argtypes import MARKETS, positive_int, whole_number
+from offshoring.commands.argtypes import MARKETS, positive_int, whole_number, worker_count
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -87,7 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tol", type=float, default=0.01)
     p.add_argument("--replicates", type=whole_number(2), default=None,
                    help="--patterns: replicate seeds (default 10, at least 2 for a CI)")
-    p.add_argument("--workers", type=positive_int, default=None,
+    p.add_argument("--workers", type=worker_count, default=None,
                    help="--patterns: worker processes (default 2)")
     p.add_argument("--out", default=None, help="--patterns: Markdown file "
                    "(default docs/calibration.md)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from offshoring.commands.argtypes import positive_int, seed_int
+from offshoring.commands.argtypes import positive_int, seed_int, worker_count
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -51,6 +51,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weeks", type=positive_int, default=520)
     p.add_argument("--replicates", type=positive_int, default=3)
     p.add_argument("--seed", type=seed_int, default=2026)
-    p.add_argument("--workers", type=positive_int, default=2)
+    p.add_argument("--workers", type=worker_count, default=2)
     p.add_argument("--out", default="out", help="folder for compare.csv and compare.png")
     p.set_defaults(func=cmd_compare)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from experiments.errors import UsageError
 from experiments.research import ARTEFACTS, MODULES
-from offshoring.commands.argtypes import SCALES, positive_int
+from offshoring.commands.argtypes import SCALES, worker_count
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(default)")
     p.add_argument("--out", default="docs", metavar="DIR",
                    help="folder receiving results.md and results/ (default: docs)")
-    p.add_argument("--workers", type=positive_int, default=2,
+    p.add_argument("--workers", type=worker_count, default=2,
                    help="local worker processes (default 2)")
     p.add_argument("--cache", default=None, metavar="DIR",
                    help="keep finished runs in DIR (resume an interrupted build; share runs "

@@ -16,7 +16,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from offshoring.commands.argtypes import available_cpus, fraction, positive_int, seconds
+from offshoring.commands.argtypes import (
+    available_cpus,
+    fraction,
+    positive_int,
+    seconds,
+    worker_count,
+)
 
 
 @contextlib.contextmanager
@@ -111,7 +117,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def add_executor_options(parser: argparse.ArgumentParser, workers_note: str = "") -> None:
     """``--workers`` and ``--scheduler`` (read by ``executor_for``)."""
-    parser.add_argument("--workers", type=positive_int, default=available_cpus(),
+    parser.add_argument("--workers", type=worker_count, default=available_cpus(),
                         help=f"local worker processes (default: available CPUs{workers_note})")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="Dask scheduler tcp://HOST:PORT, or 'local' for a local Dask "
