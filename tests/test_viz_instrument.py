@@ -201,6 +201,22 @@ def test_monitor_html_carries_the_values(run: AppModel) -> None:
     assert ex.monitor_text(ex.MONITORS[0], math.nan) == "–"
 
 
+def test_monitor_caption_counts_weeks_as_the_header_does() -> None:
+    """The header says "Week N of H" after N weeks; the monitors say "after N weeks" and
+    name the KPI row's week, N - 1 (before any step: the burn-in's last week, -1)."""
+    from viz.views import monitors_html
+
+    model = AppModel(scenario("offshore-morocco", n_customers=100), rng=1)
+    assert "Monitors the burn-in's last week (the KPI table's week -1)" in monitors_html(model)
+    model.step()
+    assert "Monitors after 1 week (the KPI table's week 0)" in monitors_html(model)
+    for _ in range(2):
+        model.step()
+    week, running = model.snapshot()
+    assert week == 3 and running
+    assert "Monitors after 3 weeks (the KPI table's week 2)" in monitors_html(model)
+
+
 def test_without_a_twin_the_npv_monitor_is_empty() -> None:
     model = AppModel(scenario("offshore-morocco", n_customers=100), rng=1)
     model.step()

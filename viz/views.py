@@ -180,10 +180,12 @@ def monitors_html(model: AppModel) -> str:
             f"<td data-monitor='{m.key}' data-firm='{firm}' data-value='{row[m.key]!r}'>"
             f"{monitor_text(m, row[m.key])}</td>" for m in shown)
         body.append(f"<tr><th>{dot}</th>{cells}</tr>")
-    when = f"week {week}" + (" (burn-in)" if week < 0 else "")
+    # the header counts weeks simulated ("Week 61 of 520"); the KPI rows index them from 0
+    when = (f"after {week + 1} week{'s' if week else ''} (the KPI table's week {week})"
+            if week >= 0 else f"the burn-in's last week (the KPI table's week {week})")
     note = "" if twin else " NPV vs a stay-home twin: tick Stay-home twin and Reset."
     return (f"<table class='{MONITOR_CLASS}' data-week='{week}' data-run='{run_id(model)}'>"
-            f"<caption>Monitors: the last week simulated, {when}.{note}</caption>"
+            f"<caption>Monitors {when}.{note}</caption>"
             f"<tr><th></th>{head}</tr>{''.join(body)}</table>")
 
 
