@@ -15,13 +15,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _git(*args: str) -> str:
+#: What makes the numbers: a change here (uncommitted) marks a build ``-dirty``; a change
+#: to the docs or the tests does not.
+CODE_PATHS = ("model", "experiments", "offshoring", "viz", "pyproject.toml")
+
+
+def _git(*args: str, root: Path = ROOT) -> str:
     try:
-        out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+        out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
                              timeout=10)
     except (OSError, subprocess.SubprocessError):
         return ""
     return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def describe(root: Path = ROOT) -> str:
+    """``git describe --always --tags`` of ``root``, with ``-dirty`` when the code
+    (``CODE_PATHS``) has uncommitted changes; empty outside a git checkout."""
+    text = _git("describe", "--always", "--tags", root=root)
+    if text and _git("status", "--porcelain", "--untracked-files=no", "--", *CODE_PATHS,
+                     root=root):
+        text += "-dirty"
+    return text
 
 
 def package_version(package: str) -> str:
@@ -34,7 +49,7 @@ def package_version(package: str) -> str:
 
 @functools.cache
 def code_version() -> dict[str, str]:
-    """``git describe``, the commit, and a SHA-256 of the model's source files.
+    """``describe()``, the commit, and a SHA-256 of the model's source files.
 
     The source hash tells builds from a dirty tree apart; ``describe`` and
     ``commit`` are empty outside a git checkout.
@@ -42,8 +57,8 @@ def code_version() -> dict[str, str]:
     digest = hashlib.sha256()
     for path in sorted((ROOT / "model").glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return {"describe": _git("describe", "--always", "--dirty", "--tags"),
-            "commit": _git("rev-parse", "HEAD"), "model_sha256": digest.hexdigest()}
+    return {"describe": describe(), "commit": _git("rev-parse", "HEAD"),
+            "model_sha256": digest.hexdigest()}
 
 
 def code_version_text() -> str:
