@@ -31,15 +31,17 @@ def solara_argv(host: str = HOST, port: int = PORT, *, dev: bool = False,
     return argv + ([] if open_browser else ["--no-open"])
 
 
+class MissingAssetsError(RuntimeError):
+    """The offline front end is not installed (the message says how to install it)."""
+
+
 def check_assets(cache: Path | None = None) -> None:
     """Refuse to start without the offline front end (the page would stay blank)."""
-    from experiments.errors import UsageError
-
     cache = cache or cache_dir()
     missing = missing_files(cache)
     if missing:
-        raise UsageError(f"{len(missing)} offline front-end file(s) missing in {cache}: run "
-                         "`python -m viz.assets install` first")
+        raise MissingAssetsError(f"{len(missing)} offline front-end file(s) missing in {cache}: "
+                            "run `python -m viz.assets install` first")
 
 
 def cmd_viz(args: argparse.Namespace) -> int:

@@ -9,10 +9,15 @@ from viz.cli import HOST, PORT
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    """Check the assets, configure the offline environment, exec the server."""
+    """Check the assets, configure the offline environment, exec the server; missing
+    assets are bad input (one line, exit status 2)."""
+    from experiments.errors import UsageError
     from viz import cli
 
-    return cli.cmd_viz(args)
+    try:
+        return cli.cmd_viz(args)
+    except cli.MissingAssetsError as err:
+        raise UsageError(str(err)) from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
