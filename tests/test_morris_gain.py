@@ -1,5 +1,6 @@
-"""Figure 7's NPV gain over staying home (experiments.research.morris.gain_indices): each
-design point's NPV minus its stay-home twin's, same factor values and seeds."""
+"""Figure 7's NPV gain over staying home (experiments.research.morris): the sweep's baseline
+runs each design point at home with the same factor values and seeds; ``npv_diff`` is the
+difference. And the noise floor of the elementary effects."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from experiments.sweeps.analyze import analyze
 from experiments.sweeps.executors import run_sweep
 from experiments.sweeps.pool import local_executor
 from experiments.sweeps.spec import parse_spec
+from experiments.sweeps.store import read_runs
 
 SCALE = get_scale("smoke")
 
@@ -26,37 +28,39 @@ def _sweep(root: Path, data: dict) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sweeps(tmp_path_factory) -> tuple[Path, Path]:
-    tmp = tmp_path_factory.mktemp("morris-gain")
-    return (_sweep(tmp / "offshore", morris.spec_data(SCALE)),
-            _sweep(tmp / "home", morris.spec_data(SCALE, morris.BASELINE)))
+def screening(tmp_path_factory) -> Path:
+    return _sweep(tmp_path_factory.mktemp("morris-gain") / "sweep", morris.spec_data(SCALE))
 
 
-def test_gain_against_an_identical_twin_is_zero(sweeps, tmp_path: Path) -> None:
-    """A twin that is the screening itself gives a gain of exactly 0 at every point."""
-    again = _sweep(tmp_path / "again", morris.spec_data(SCALE))
-    t, note = morris.gain_indices(sweeps[0], again, 4, 0)
-    assert note == "" and set(t["parameter"]) == set(morris.SMOKE_FACTORS)
+def test_the_screening_runs_its_points_against_staying_home(screening: Path) -> None:
+    spec = morris.spec_data(SCALE)
+    assert spec["baseline"] == morris.BASELINE == "stay-home"
+    assert set(morris.OUTCOMES) <= set(spec["outcomes"])
+    runs = read_runs(screening)
+    assert (runs["status"] == "ok").all() and runs["npv_diff"].notna().all()
+    assert runs.groupby("point").size().eq(morris.REPLICATES["smoke"]).all()
+
+
+def test_gain_against_the_screening_itself_is_zero(tmp_path: Path) -> None:
+    """A baseline that is the screened scenario gives a gain of exactly 0 everywhere."""
+    same = _sweep(tmp_path / "same", morris.spec_data(SCALE) | {"baseline": morris.PRESET})
+    assert (read_runs(same)["npv_diff"] == 0).all()
+    t = analyze(same, ["npv_diff"], plots=False).indices
+    assert set(t["parameter"]) == set(morris.SMOKE_FACTORS)
     assert (t["mu_star"] == 0).all() and (t["sigma"] == 0).all()
 
 
-def test_a_factor_the_home_firm_never_reads_moves_the_gain_as_the_npv(sweeps) -> None:
+def test_a_factor_the_home_firm_never_reads_moves_the_gain_as_the_npv(screening: Path) -> None:
     """The vendor's hourly rate changes nothing at home, so its elementary effects on the
     gain are its effects on the NPV; the market's price moves both strategies' NPV."""
-    gain = morris.gain_indices(*sweeps, 4, 0)[0].set_index("parameter")
-    npv = analyze(sweeps[0], ["npv"], plots=False).indices.set_index("parameter")
+    t = analyze(screening, ["npv", "npv_diff"], plots=False).indices
+    npv = t[t["outcome"] == "npv"].set_index("parameter")
+    gain = t[t["outcome"] == "npv_diff"].set_index("parameter")
     rate = "destination.hourly_cost"
     assert gain.loc[rate, "mu_star"] > 0
     assert gain.loc[rate, "mu_star"] == pytest.approx(npv.loc[rate, "mu_star"], rel=1e-9)
     assert gain.loc[rate, "mu"] == pytest.approx(npv.loc[rate, "mu"], rel=1e-9)
     assert gain.loc["market.price_mass", "mu_star"] < npv.loc["market.price_mass", "mu_star"]
-
-
-def test_a_twin_with_other_seeds_is_refused(sweeps, tmp_path: Path) -> None:
-    data = morris.spec_data(SCALE, morris.BASELINE) | {"seed": 12345}
-    other = _sweep(tmp_path / "other", data)
-    with pytest.raises(ValueError, match="pair|design"):
-        morris.gain_indices(sweeps[0], other, 4, 0)
 
 
 def test_the_table_and_findings_carry_the_gain() -> None:

@@ -73,6 +73,15 @@ BAD = {
     "unknown scenario": (GOOD.replace("customers = 300", 'scenario = "mars"\ncustomers = 300'),
                          "unknown scenario 'mars'"),
     "not TOML": ("design = [", "is not valid TOML"),
+    "difference without a baseline": (
+        GOOD.replace("seed = 3", 'seed = 3\noutcomes = ["npv_diff"]'),
+        "outcome 'npv_diff' is a difference to a baseline run"),
+    "baseline without a difference": (
+        GOOD.replace("seed = 3", 'seed = 3\nbaseline = "stay-home"\noutcomes = ["npv"]'),
+        "no outcome ends in '_diff'"),
+    "unknown baseline": (
+        GOOD.replace("seed = 3", 'seed = 3\nbaseline = "mars"\noutcomes = ["npv_diff"]'),
+        "baseline: unknown scenario 'mars'"),
 }
 
 
@@ -224,3 +233,44 @@ def test_shipped_examples_cover_smoke_morris_and_grid() -> None:
     assert designs.get("morris") == "morris" and designs.get("grid") == "grid"
     smoke = load_spec(SPECS / "smoke.toml")
     assert smoke.customers <= 500 and smoke.weeks <= 30
+
+
+# ------------------------------------------------------------------ baselines
+def test_a_spec_without_baseline_hashes_as_before() -> None:
+    """Adding the optional baseline did not change the digest of existing specs (a sweep
+    folder made before resumes): the dump hashed has no ``baseline`` key."""
+    import hashlib
+    import json
+
+    spec = parse_spec(spec_of())
+    dump = spec.model_dump(mode="json")
+    assert dump.pop("baseline") is None
+    assert spec.digest() == hashlib.sha256(json.dumps(dump, sort_keys=True).encode()
+                                           ).hexdigest()[:16]
+    with_baseline = parse_spec(spec_of(baseline="stay-home", outcomes=["npv_diff"]))
+    assert with_baseline.digest() != spec.digest()
+
+
+def test_diff_outcomes_are_the_run_minus_its_baseline(tmp_path: Path) -> None:
+    """npv_diff = the run's NPV minus that of the baseline scenario run with the same
+    values and seed (checked against runs made here); a baseline equal to the scenario
+    gives exactly 0."""
+    from experiments.sweeps.executors import run_task
+    from model.runner import simulate
+
+    spec = parse_spec(spec_of(baseline="stay-home", outcomes=["npv", "npv_diff",
+                                                               "churn_monthly_diff"],
+                              weeks=60))  # past the announcement (week 26)
+    tasks = plan(spec, build_design(spec))
+    assert all(t.baseline is not None for t in tasks)
+    task = tasks[-1]
+    row = run_task(task).row
+    values = dict(task.values)
+    mine = simulate(spec.base_params().replace(**values), task.seed).focal()
+    home = simulate(spec.base_params("stay-home").replace(**values), task.seed).focal()
+    assert row["status"] == "ok" and row["npv"] == mine["npv"]
+    assert row["npv_diff"] == mine["npv"] - home["npv"] != 0
+    assert row["churn_monthly_diff"] == mine["churn_monthly"] - home["churn_monthly"]
+
+    same = parse_spec(spec_of(baseline="offshore-morocco", outcomes=["npv_diff"], weeks=20))
+    assert run_task(plan(same, build_design(same))[-1]).row["npv_diff"] == 0.0

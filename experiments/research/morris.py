@@ -6,10 +6,10 @@ SALib sampler) into a temporary store, analysed by experiments/sweeps/analyze.py
 (Morris mu* with bootstrap intervals, replicates averaged first).
 
 The decision an analyst faces is offshoring *against* staying home, so the
-screening also reads the NPV gain: the same design points run a second time
-with the firm at home (``stay-home``, the same factor values and seeds:
-common random numbers), and the gain is the offshoring run's NPV minus its
-twin's, point by point. Factors that move revenue whatever the strategy (the
+screening also reads the NPV gain: the sweep's ``baseline`` runs every design
+point a second time with the firm at home (``stay-home``, the same factor
+values and seed: common random numbers), and ``npv_diff`` is the offshoring
+run's NPV minus its baseline's. Factors that move revenue whatever the strategy (the
 market's prices, churn, margins) dominate the NPV but largely cancel in the
 gain; what remains ranks what decides whether offshoring pays.
 
@@ -48,11 +48,11 @@ from experiments.research.common import (
     scale_dict,
     timed,
 )
-from experiments.sweeps.analyze import analyze, bootstrap_seed, morris_indices, replicate_means
+from experiments.sweeps.analyze import analyze
 from experiments.sweeps.designs import build_design, run_seeds
 from experiments.sweeps.executors import run_sweep
-from experiments.sweeps.spec import UNIT, parse_spec
-from experiments.sweeps.store import read_design, read_manifest, read_runs
+from experiments.sweeps.spec import parse_spec
+from experiments.sweeps.store import read_runs
 from model.params import iter_fields
 from model.presets import scenario
 
@@ -65,14 +65,13 @@ KEEP_POLICY = {"policy.week", "policy.share"}
 SMOKE_FACTORS = ["destination.hourly_cost", "destination.annual_attrition",
                  "destination.language_fit", "customers.ethnocentrism_mean",
                  "customers.churn_unresolved_ratio", "market.price_mass"]
-#: Screened outcomes: (factor to the table's units, label). ``npv_gain`` is derived: the
-#: NPV minus that of the ``BASELINE`` twin of the same design point and seed.
+#: Screened outcomes: (factor to the table's units, label). ``npv_diff`` is the run's NPV
+#: minus that of its ``BASELINE`` run (same factor values and seed: the sweep's baseline).
 OUTCOMES = {"npv": (1 / MILLION, "NPV (M EUR)"),
-            "npv_gain": (1 / MILLION, "NPV gain over staying home (M EUR)"),
+            "npv_diff": (1 / MILLION, "NPV gain over staying home (M EUR)"),
             "image_all": (1.0, "brand image (points)"),
             "churn_monthly": (100.0, "monthly churn (pp)")}
-SWEPT = ["npv", "image_all", "churn_monthly"]  # the outcomes the sweep itself keeps
-GAIN, BASELINE = "npv_gain", "stay-home"
+GAIN, BASELINE = "npv_diff", "stay-home"
 #: Replicates per design point (seeds shared by every point: common random numbers).
 #: Changing any factor lets a run's random path diverge from its neighbour's, so an
 #: elementary effect carries run-to-run noise; averaging replicates lowers that noise
@@ -112,46 +111,14 @@ def _range(v: float, lo: float | None, hi: float | None, integer: bool
     return (a, b) if b > a else None
 
 
-def spec_data(scale: Scale, preset: str = PRESET) -> dict[str, Any]:
-    """The sweep spec (as parsed TOML) of the screening; with ``preset`` ``BASELINE``, its
-    stay-home twin (the same factors, design and seeds, the NPV only)."""
-    twin = preset != PRESET
-    return {"name": f"reproduce-morris-{scale.name}" + ("-twin" if twin else ""),
-            "scenario": preset, "customers": scale.customers, "weeks": scale.morris_weeks,
+def spec_data(scale: Scale) -> dict[str, Any]:
+    """The sweep spec (as parsed TOML) of the screening, with its stay-home baseline."""
+    return {"name": f"reproduce-morris-{scale.name}", "scenario": PRESET, "baseline": BASELINE,
+            "customers": scale.customers, "weeks": scale.morris_weeks,
             "base": {"burn_in_weeks": scale.burn_in}, "design": "morris",
             "samples": scale.morris_r, "levels": LEVELS, "replicates": REPLICATES[scale.name],
-            "seed": BASE_SEED,
-            "common_random_numbers": True, "outcomes": ["npv"] if twin else SWEPT,
+            "seed": BASE_SEED, "common_random_numbers": True, "outcomes": list(OUTCOMES),
             "parameters": {k: {"range": list(v)} for k, v in factor_ranges(scale).items()}}
-
-
-def gain_runs(offshore: Path, home: Path) -> pd.DataFrame:
-    """The runs of sweep ``offshore`` with ``npv_gain``: each run's NPV minus that of the run
-    of its stay-home twin ``home`` with the same design point and seed.
-
-    The two sweeps must share their design and seeds (checked): the gain is then a
-    difference under common random numbers. A pair with a failed run is marked failed.
-    """
-    design, twin = read_design(offshore), read_design(home)
-    if not design.drop(columns="scenario", errors="ignore").equals(
-            twin.drop(columns="scenario", errors="ignore")):
-        raise ValueError("the stay-home twin's design differs from the screening's")
-    runs, twin_runs = read_runs(offshore), read_runs(home)
-    if runs[["point", "seed"]].to_numpy().tolist() != twin_runs[["point", "seed"]].to_numpy(
-            ).tolist():
-        raise ValueError("the stay-home twin's runs do not pair with the screening's seeds")
-    both_ok = (runs["status"] == "ok").to_numpy() & (twin_runs["status"] == "ok").to_numpy()
-    return runs.assign(**{GAIN: runs["npv"].to_numpy() - twin_runs["npv"].to_numpy(),
-                          "status": np.where(both_ok, "ok", "failed")})
-
-
-def gain_indices(offshore: Path, home: Path, levels: int, seed: int) -> tuple[pd.DataFrame, str]:
-    """Morris indices of the NPV gain (``gain_runs``, replicate means first)."""
-    design = read_design(offshore)
-    names = list(read_manifest(offshore)["parameters"])
-    y = replicate_means(gain_runs(offshore, home), GAIN, len(design))
-    unit = design[[UNIT + n for n in names]].to_numpy(float)
-    return morris_indices(unit, names, y, levels, 0.95, 1000, seed)
 
 
 def noise_floor(runs: pd.DataFrame, outcome: str, levels: int = LEVELS) -> float:
@@ -219,20 +186,16 @@ def _figure(t: pd.DataFrame, floors: dict[str, float], out_dir: Path, top: int =
 @timed
 def build(scale: Scale, out_dir: Path, workers: int = 2) -> Artefact:
     """Run the Morris sweep; write figure 7, its table and the metadata."""
-    data, twin_data = spec_data(scale), spec_data(scale, BASELINE)
+    data = spec_data(scale)
     spec = parse_spec(data)
     with tempfile.TemporaryDirectory(prefix="reproduce-morris-") as tmp:
-        sweep, twin = Path(tmp) / "sweep", Path(tmp) / "stay-home"
+        sweep = Path(tmp) / "sweep"
         report = run_sweep(spec, sweep, executor(max(workers, 1)))
-        twin_report = run_sweep(parse_spec(twin_data), twin, executor(max(workers, 1)))
-        result = analyze(sweep, SWEPT, plots=False)
-        gain, note = gain_indices(sweep, twin, data["levels"], bootstrap_seed(data["seed"]))
-        runs = gain_runs(sweep, twin)
+        result = analyze(sweep, list(OUTCOMES), plots=False)
+        runs = read_runs(sweep)
     floors = {o: f * noise_floor(runs, o) for o, (f, _) in OUTCOMES.items()}
-    if note:
-        result.notes.append(f"{GAIN}: {note}")
     ranges = factor_ranges(scale)
-    t = _wide(pd.concat([result.indices, gain.assign(outcome=GAIN)], ignore_index=True), ranges)
+    t = _wide(result.indices, ranges)
     files = _figure(t, floors, out_dir) + save_table(t, out_dir, NAME, markdown_frame(t))
     n_points = len(build_design(spec))
     seeds = sorted({int(s) for s in run_seeds(spec, n_points)})
@@ -252,13 +215,13 @@ def build(scale: Scale, out_dir: Path, workers: int = 2) -> Artefact:
                              for o, (_, label) in OUTCOMES.items())
                  + ". Table: top 25 by mu* of the NPV gain; the CSV holds every factor."),
         scale=scale_dict(scale), seeds=seeds, replicates=replicates,
-        runs=report.total + twin_report.total,
-        parameters={"spec": data, "twin_spec": twin_data, "spread": SPREAD,
-                    "excluded": sorted(EXCLUDED), "notes": result.notes},
+        runs=2 * report.total,  # each with its baseline run
+        parameters={"spec": data, "spread": SPREAD, "excluded": sorted(EXCLUDED),
+                    "notes": result.notes},
         files=files,
         findings={o: t.sort_values(f"mu_star_{o}", ascending=False)["parameter"].head(5)
                   .tolist() for o in OUTCOMES} | {
             "noise_floor": floors, "above_noise_floor": above,
-            "failed_runs": report.failed_in_store + twin_report.failed_in_store},
+            "failed_runs": report.failed_in_store},
         notes=["Run through experiments.sweeps / experiments.sweeps.executors.run_sweep and "
                "experiments.sweeps.analyze.analyze (the sweep machinery of issue 4)."])

@@ -201,10 +201,10 @@ staying home. A two-week link outage changes ten-year NPV by
 def _screening_words(meta: dict, folder: Path | None) -> str:
     """What the NPV gain of offshoring is most sensitive to, beside what the NPV itself is
     (figure 7), with the mu* of each in M EUR from the screening's table."""
-    gain_top = _get(meta, "morris", "findings", "npv_gain") or []
+    gain_top = _get(meta, "morris", "findings", "npv_diff") or []
     npv_top = _get(meta, "morris", "findings", "npv") or []
     path = folder / "morris.csv" if folder is not None else None
-    if path is None or not path.is_file() or "mu_star_npv_gain" not in pd.read_csv(path, nrows=0):
+    if path is None or not path.is_file() or "mu_star_npv_diff" not in pd.read_csv(path, nrows=0):
         return ("The Morris screening (figure 7) ranks what the gain of offshoring over "
                 f"staying home is most sensitive to: {', '.join(gain_top[:5]) or 'n/a'}.")
     t = pd.read_csv(path).set_index("parameter")
@@ -212,13 +212,13 @@ def _screening_words(meta: dict, folder: Path | None) -> str:
     def cell(p: str, col: str) -> str:
         return _n(t.loc[p, col], 1) if p in t.index else "n/a"
 
-    gain = ", ".join(f"`{p}` ({cell(p, 'mu_star_npv_gain')} +- "
-                     f"{cell(p, 'mu_star_conf_npv_gain')})" for p in gain_top[:5])
+    gain = ", ".join(f"`{p}` ({cell(p, 'mu_star_npv_diff')} +- "
+                     f"{cell(p, 'mu_star_conf_npv_diff')})" for p in gain_top[:5])
     npv = ", ".join(f"`{p}` ({cell(p, 'mu_star_npv')} on the NPV, "
-                    f"{cell(p, 'mu_star_npv_gain')} on the gain)" for p in npv_top[:3])
+                    f"{cell(p, 'mu_star_npv_diff')} on the gain)" for p in npv_top[:3])
     weeks = _get(meta, "morris", "scale", "morris_weeks")
-    floor = _get(meta, "morris", "findings", "noise_floor", "npv_gain")
-    above = _get(meta, "morris", "findings", "above_noise_floor", "npv_gain")
+    floor = _get(meta, "morris", "findings", "noise_floor", "npv_diff")
+    above = _get(meta, "morris", "findings", "above_noise_floor", "npv_diff")
     noise = (f" Run-to-run noise alone would give a factor a mu* of {_n(floor, 1)} M EUR on "
              f"the gain; {above} of {len(t)} factors stand above that floor."
              if floor is not None and above is not None else "")

@@ -100,11 +100,12 @@ class RunTask:
     outcomes: tuple[str, ...]
     series: tuple[str, ...] = ()
     all_firms: bool = False
+    baseline: Params | None = None  # run too, with the same values and seed (``_diff``)
 
 
 def plan(spec: SweepSpec, design: pd.DataFrame) -> list[RunTask]:
     """All runs of a sweep in run_id order: ``run_id = point * replicates + replicate``."""
-    base = spec.base_params()
+    base, baseline = spec.base_params(), spec.baseline_params()
     seeds = run_seeds(spec, len(design))
     series = spec.timeseries.kpis if spec.timeseries else ()
     all_firms = bool(spec.timeseries and spec.timeseries.firms == "all")
@@ -115,7 +116,7 @@ def plan(spec: SweepSpec, design: pd.DataFrame) -> list[RunTask]:
         for r in range(spec.replicates):
             run_id = point * spec.replicates + r
             tasks.append(RunTask(run_id, point, r, int(seeds[run_id]), values, base,
-                                 spec.outcomes, series, all_firms))
+                                 spec.outcomes, series, all_firms, baseline))
     return tasks
 
 

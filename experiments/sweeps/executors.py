@@ -37,7 +37,7 @@ from tqdm import tqdm
 
 from experiments.sweeps.designs import RunTask, build_design, plan
 from experiments.sweeps.jobs import SERIES, Job, JobStore
-from experiments.sweeps.spec import SweepSpec, param_type
+from experiments.sweeps.spec import DIFF, SweepSpec, param_type
 from experiments.sweeps.store import Store
 from model.runner import simulate
 
@@ -59,14 +59,25 @@ def run_task(task: RunTask) -> RunOutput:
     series = None
     try:
         result = simulate(task.base.replace(**dict(task.values)), task.seed)
-        focal = result.focal()
-        row.update({k: focal[k] for k in task.outcomes}, status="ok", error=None)
+        row.update(_outcomes(task, result.focal()), status="ok", error=None)
         if task.series:
             series = _long_series(task, result.kpis)
     except Exception as err:  # noqa: BLE001 (isolation: record and go on)
         row.update(dict.fromkeys(task.outcomes, float("nan")), status="error",
                    error=error_line(err))
     return RunOutput(_stamped(row, t0), series)
+
+
+def _outcomes(task: RunTask, focal: dict[str, Any]) -> dict[str, float]:
+    """The task's outcomes from the run's focal summary; a ``<name>_diff`` outcome is the
+    run's ``name`` minus that of the baseline run (same values and seed)."""
+    out = {k: focal[k] for k in task.outcomes if not k.endswith(DIFF)}
+    diffs = [k for k in task.outcomes if k.endswith(DIFF)]
+    if diffs:
+        assert task.baseline is not None  # the spec checks it
+        twin = simulate(task.baseline.replace(**dict(task.values)), task.seed).focal()
+        out |= {k: focal[k[:-len(DIFF)]] - twin[k[:-len(DIFF)]] for k in diffs}
+    return {k: out[k] for k in task.outcomes}
 
 
 def run_job(job: Job) -> RunOutput:

@@ -17,6 +17,12 @@ number of replicates per design point and the outcomes to keep::
     "policy.share" = { range = [0.3, 0.9], levels = 3 }
     "practices.procedures" = { values = [false, true] }
 
+With ``baseline = "stay-home"`` (any scenario preset) every run also runs the
+baseline scenario with the same parameter values and seed, and an outcome named
+``<outcome>_diff`` (e.g. ``npv_diff``) is the run's outcome minus the
+baseline's: the gain of a strategy over the baseline under common random
+numbers, which is what a decision turns on (the market's revenue moves both).
+
 The designs built from a spec are in ``experiments.sweeps.designs``.
 """
 
@@ -51,6 +57,10 @@ from model.presets import DEFAULT_SCENARIO, scenario
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 OUTCOMES = tuple(c for c in SUMMARY_COLUMNS if c != "firm")
+#: Suffix of an outcome taken as the difference to the spec's ``baseline`` run.
+DIFF = "_diff"
+#: Every outcome a spec may keep: the summary's, and their differences to the baseline.
+ALL_OUTCOMES = OUTCOMES + tuple(o + DIFF for o in OUTCOMES)
 SERIES_KPIS = tuple(c for c in KPI_COLUMNS if c not in ("week", "firm"))
 UNIT = "unit:"  # prefix of the unit-cube columns of a design table
 _LEAF_KEYS = {"range", "values", "levels"}
@@ -103,6 +113,7 @@ class SweepSpec(_Strict):
 
     name: Text
     scenario: Text = DEFAULT_SCENARIO
+    baseline: Text | None = None
     customers: Int | None = Field(None, ge=50)
     weeks: Int | None = Field(None, ge=1)
     base: dict[str, Any] = Field(default_factory=dict)
@@ -126,8 +137,13 @@ class SweepSpec(_Strict):
     @field_validator("outcomes")
     @classmethod
     def _outcomes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        _check_names(v, OUTCOMES, "outcome")
+        _check_names(v, ALL_OUTCOMES, "outcome")
         return v
+
+    @property
+    def diff_outcomes(self) -> tuple[str, ...]:
+        """The outcomes taken as differences to the baseline run (``<outcome>_diff``)."""
+        return tuple(o for o in self.outcomes if o.endswith(DIFF))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -135,18 +151,26 @@ class SweepSpec(_Strict):
         return tuple(self.parameters)
 
     def digest(self) -> str:
-        """A hash of the validated spec: two specs with the same digest run the same sweep."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """A hash of the validated spec: two specs with the same digest run the same sweep.
+        (A spec without a baseline hashes as it did before baselines existed.)"""
+        dump = self.model_dump(mode="json", exclude={"baseline"} if self.baseline is None
+                               else None)
+        text = json.dumps(dump, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def base_params(self) -> Params:
-        """The scenario with ``base`` overrides, customers and weeks applied."""
+    def base_params(self, preset: str | None = None) -> Params:
+        """The scenario (or ``preset``, e.g. the baseline) with ``base`` overrides,
+        customers and weeks applied."""
         extra = dict(self.base)
         if self.customers is not None:
             extra["n_customers"] = self.customers
         if self.weeks is not None:
             extra["weeks"] = self.weeks
-        return scenario(self.scenario, **extra)
+        return scenario(preset or self.scenario, **extra)
+
+    def baseline_params(self) -> Params | None:
+        """``base_params`` of the baseline scenario (None without a baseline)."""
+        return None if self.baseline is None else self.base_params(self.baseline)
 
 
 def _check_names(given: tuple[str, ...], allowed: tuple[str, ...], what: str) -> None:
@@ -240,6 +264,7 @@ def check_spec(spec: SweepSpec) -> None:
     if not spec.parameters:
         raise ParameterError("no parameters to vary: add a [parameters] table")
     spec.base_params()  # scenario name and base overrides
+    _check_baseline(spec)
     for name, ps in spec.parameters.items():
         _check_parameter(name, ps, spec.design)
     if spec.design == "grid":
@@ -258,6 +283,22 @@ def check_spec(spec: SweepSpec) -> None:
         raise ParameterError(f"the design implies {runs:,} runs ({design_size(spec):,} points x "
                              f"{spec.replicates:,} replicates): at most {MAX_RUNS:,} allowed "
                              "(fewer levels, samples or replicates, or split the sweep)")
+
+
+def _check_baseline(spec: SweepSpec) -> None:
+    """A ``_diff`` outcome needs a baseline; a baseline needs a ``_diff`` outcome (it
+    doubles the runs)."""
+    if spec.diff_outcomes and spec.baseline is None:
+        raise ParameterError(f"outcome '{spec.diff_outcomes[0]}' is a difference to a "
+                             "baseline run: add e.g. baseline = \"stay-home\"")
+    if spec.baseline is not None:
+        if not spec.diff_outcomes:
+            raise ParameterError(f"baseline '{spec.baseline}' is set but no outcome ends in "
+                                 f"'{DIFF}' (e.g. 'npv{DIFF}'): it would run twice for nothing")
+        try:
+            spec.baseline_params()
+        except ParameterError as err:
+            raise ParameterError(f"baseline: {err}") from None
 
 
 def design_size(spec: SweepSpec) -> int:
