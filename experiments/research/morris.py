@@ -22,8 +22,16 @@ Factors (full scale): every numeric parameter of ``model.params`` except
 Each factor varies over +-20 % of its preset value, clipped to its declared
 bounds (a factor at 0 varies over [0, 10 % of its maximum]); integers are
 rounded and get at least two levels. The smoke scale screens a documented
-six-factor subset. Common random numbers: every design point of a replicate
-uses the same seed, so elementary effects are not swamped by run-to-run noise.
+six-factor subset.
+
+Common random numbers: every design point of a replicate uses the same seed,
+so a factor that changes no random draw moves its runs only by its effect
+(one that changes nothing is exactly inert). But a factor that changes a
+single draw lets the run's random path diverge from its neighbour's, and its
+elementary effects then carry run-to-run noise. So every point is replicated
+(``REPLICATES``) and the figure marks each outcome's noise floor
+(``noise_floor``): the mu* that noise alone gives a factor. A factor near or
+below it cannot be told from noise.
 """
 
 from __future__ import annotations
