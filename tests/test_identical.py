@@ -35,7 +35,12 @@ def test_compare_finds_equal_runs_equal_and_one_ulp_apart(tmp_path: Path) -> Non
         (tmp_path / "b" / f"{stems[0]}.{part}.parquet").unlink()
     missing = identical.compare(tmp_path / "a", tmp_path / "b", stems)
     assert missing["same"].tolist() == [False]
-    assert "no such case" in missing["difference"][0]
+    assert "not run there" in missing["difference"][0]
+    # and one only the other revision has (a preset removed since)
+    only_there = identical.compare(tmp_path / "b", tmp_path / "a", [], stems)
+    assert only_there["case"].tolist() == ["offshore-morocco"]
+    assert only_there["same"].tolist() == [False]
+    assert "not run here" in only_there["difference"][0]
 
 
 def test_cases_cover_every_preset_shocks_and_a_reshoring_firm() -> None:
@@ -63,6 +68,13 @@ def test_capture_at_runs_the_model_of_the_revision(tmp_path: Path) -> None:
     trees = subprocess.run(["git", "-C", str(REPO), "worktree", "list"], capture_output=True,
                            text=True).stdout
     assert "same-as-" not in trees
+
+
+def test_outside_a_git_checkout_the_check_says_so(tmp_path: Path) -> None:
+    from experiments.errors import UsageError
+
+    with pytest.raises(UsageError, match="needs the code in a git checkout"):
+        identical.commit_of("HEAD", tmp_path)
 
 
 def test_child_refuses_a_model_from_elsewhere(tmp_path: Path, capsys) -> None:

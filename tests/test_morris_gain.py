@@ -100,3 +100,12 @@ def test_noise_floor_is_the_mu_star_of_pure_noise() -> None:
                                   rel=0.05)
     assert t["mu_star"].mean() == pytest.approx(floor, rel=0.05)
     assert np.isnan(morris.noise_floor(runs[runs["point"] < 0], "y"))  # no replicate: NaN
+
+
+def test_clear_of_noise_needs_the_whole_interval_above_the_floor() -> None:
+    """mu* above the floor is not enough (noise alone gets there half the time): the lower
+    end of the interval must be."""
+    t = pd.DataFrame({"parameter": ["a", "b", "c"], "mu_star_npv_diff": [3.0, 2.0, 5.0],
+                      "mu_star_conf_npv_diff": [1.0, 1.5, 4.5]})
+    assert morris.clear_of_noise(t, "npv_diff", 1.2) == ["a"]
+    assert morris.clear_of_noise(t, "npv_diff", 0.1) == ["c", "a", "b"]

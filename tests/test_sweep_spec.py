@@ -274,3 +274,30 @@ def test_diff_outcomes_are_the_run_minus_its_baseline(tmp_path: Path) -> None:
 
     same = parse_spec(spec_of(baseline="offshore-morocco", outcomes=["npv_diff"], weeks=20))
     assert run_task(plan(same, build_design(same))[-1]).row["npv_diff"] == 0.0
+
+
+def test_the_run_limit_counts_the_baseline_runs() -> None:
+    """6M design runs pass alone; with a baseline beside each they are 12M: refused."""
+    big = {"design": "lhs", "samples": 6_000_000, "replicates": 1,
+           "parameters": {"policy.share": {"range": [0.3, 0.9]}}}
+    assert parse_spec(spec_of(**big)).samples == 6_000_000
+    with pytest.raises(ParameterError, match=r"12,000,000 runs .* x 2 with the baseline"):
+        parse_spec(spec_of(**big, baseline="stay-home", outcomes=["npv_diff"]))
+
+
+def test_a_failing_baseline_run_is_named_in_the_error(monkeypatch) -> None:
+    from experiments.sweeps import executors
+
+    real = executors.simulate
+
+    def failing_at_home(params, seed):
+        if params.policy.kind.value == "never":
+            raise ValueError("home broke")
+        return real(params, seed)
+
+    monkeypatch.setattr(executors, "simulate", failing_at_home)
+    spec = parse_spec(spec_of(baseline="stay-home", outcomes=["npv", "npv_diff"]))
+    row = executors.run_task(plan(spec, build_design(spec))[0]).row
+    assert row["status"] == "error"
+    assert row["error"] == "RuntimeError: baseline run: ValueError: home broke"
+    assert np.isnan(row["npv_diff"])

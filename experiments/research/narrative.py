@@ -218,10 +218,14 @@ def _screening_words(meta: dict, folder: Path | None) -> str:
                     f"{cell(p, 'mu_star_npv_diff')} on the gain)" for p in npv_top[:3])
     weeks = _get(meta, "morris", "scale", "morris_weeks")
     floor = _get(meta, "morris", "findings", "noise_floor", "npv_diff")
-    above = _get(meta, "morris", "findings", "above_noise_floor", "npv_diff")
-    noise = (f" Run-to-run noise alone would give a factor a mu* of {_n(floor, 1)} M EUR on "
-             f"the gain; {above} of {len(t)} factors stand above that floor."
-             if floor is not None and above is not None else "")
+    clear = _get(meta, "morris", "findings", "clear_of_noise", "npv_diff")
+    noise = ""
+    if floor is not None and clear is not None:
+        named = ", ".join(f"`{p}`" for p in clear[:6]) + (", ..." if len(clear) > 6 else "")
+        noise = (f" Run-to-run noise alone would give a factor a mu* of about {_n(floor, 1)} "
+                 f"M EUR on the gain; {len(clear)} of {len(t)} factors have their whole "
+                 f"interval above that{': ' + named if clear else ''}, and the others cannot "
+                 "be told from noise at this scale.")
     return ("The Morris screening (figure 7) ranks what the gain of offshoring over staying "
             f"home (the same firm, factor values and seed, at home; NPV over {weeks or 'n/a'} "
             "weeks) is most sensitive to, mu* in M EUR over each factor's range with its 95 % "

@@ -75,7 +75,10 @@ def _outcomes(task: RunTask, focal: dict[str, Any]) -> dict[str, float]:
     diffs = [k for k in task.outcomes if k.endswith(DIFF)]
     if diffs:
         assert task.baseline is not None  # the spec checks it
-        twin = simulate(task.baseline.replace(**dict(task.values)), task.seed).focal()
+        try:
+            twin = simulate(task.baseline.replace(**dict(task.values)), task.seed).focal()
+        except Exception as err:  # noqa: BLE001 (re-raised, named: the row says which run)
+            raise RuntimeError(f"baseline run: {error_line(err)}") from err
         out |= {k: focal[k[:-len(DIFF)]] - twin[k[:-len(DIFF)]] for k in diffs}
     return {k: out[k] for k in task.outcomes}
 

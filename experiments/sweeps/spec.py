@@ -278,10 +278,13 @@ def check_spec(spec: SweepSpec) -> None:
         raise ParameterError(f"sobol needs 'samples' a power of 2, got {spec.samples}")
     if spec.design == "morris" and spec.samples < 2:
         raise ParameterError("morris needs at least 2 trajectories ('samples' >= 2)")
-    runs = design_size(spec) * spec.replicates
+    per_run = 2 if spec.baseline is not None else 1  # a baseline run beside each run
+    runs = design_size(spec) * spec.replicates * per_run
     if runs > MAX_RUNS:
         raise ParameterError(f"the design implies {runs:,} runs ({design_size(spec):,} points x "
-                             f"{spec.replicates:,} replicates): at most {MAX_RUNS:,} allowed "
+                             f"{spec.replicates:,} replicates"
+                             + (" x 2 with the baseline" if per_run == 2 else "")
+                             + f"): at most {MAX_RUNS:,} allowed "
                              "(fewer levels, samples or replicates, or split the sweep)")
 
 

@@ -38,16 +38,24 @@ CUSTOMERS, BURN_IN = 600, 13
 
 
 def cases() -> dict:
-    """Case name -> ``Params``: every scenario preset, plus shocks and a strict adaptive firm."""
+    """Case name -> ``Params``: every scenario preset, plus shocks and a strict adaptive firm
+    (each of those two only where its preset and its parameters exist: a revision from
+    before them still runs every case it has)."""
     from model.presets import SCENARIOS, scenario
 
     small = {"n_customers": CUSTOMERS, "burn_in_weeks": BURN_IN}
     out = {name: scenario(name, **small) for name in SCENARIOS}
-    out["shocks"] = scenario("offshore-morocco", **small, shocks=[
-        {"kind": "outage", "week": 40, "weeks": 3}, {"kind": "breach", "week": 60},
-        {"kind": "media", "week": 80}])
-    out["adaptive-strict"] = scenario("adaptive-morocco", **small, **{
-        "policy.ramp_allowance_weeks": 13, "policy.min_saving_ratio": 0.99})
+    extra = {"shocks": ("offshore-morocco", {"shocks": [
+                 {"kind": "outage", "week": 40, "weeks": 3}, {"kind": "breach", "week": 60},
+                 {"kind": "media", "week": 80}]}),
+             "adaptive-strict": ("adaptive-morocco", {
+                 "policy.ramp_allowance_weeks": 13, "policy.min_saving_ratio": 0.99})}
+    for name, (preset, changes) in extra.items():
+        if preset in SCENARIOS:
+            try:
+                out[name] = scenario(preset, **small, **changes)
+            except (KeyError, ValueError):  # a parameter this revision does not have
+                continue
     return out
 
 
@@ -76,16 +84,20 @@ def capture(out: Path, names: Sequence[str] | None = None, seeds: Sequence[int] 
     return stems
 
 
-def compare(mine: Path, theirs: Path, stems: Sequence[str]) -> pd.DataFrame:
-    """One row per case and seed: ``same`` (True when the KPIs and the summary are equal
-    exactly, NaN where NaN) and, when not, the first difference pandas reports (or that
-    ``theirs`` has no such case: a preset added since)."""
+def compare(mine: Path, theirs: Path, stems: Sequence[str],
+            their_stems: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per case and seed (``stems``, then those of ``their_stems`` not among them):
+    ``same`` (True when the KPIs and the summary are equal exactly, NaN where NaN) and,
+    when not, the first difference pandas reports, or that one side has no such case (a
+    preset added or removed since): that counts as a difference too."""
     from pandas.testing import assert_frame_equal
 
     rows = []
-    for stem in stems:
+    for stem in [*stems, *(s for s in their_stems if s not in set(stems))]:
         difference = ""
-        if not (theirs / f"{stem}.kpis.parquet").exists():
+        if not (mine / f"{stem}.kpis.parquet").exists():
+            difference = "not run here (no such case)"
+        elif not (theirs / f"{stem}.kpis.parquet").exists():
             difference = "not run there (no such case)"
         for part in ("kpis", "summary") if not difference else ():
             a, b = (pd.read_parquet(d / f"{stem}.{part}.parquet") for d in (mine, theirs))
@@ -105,6 +117,11 @@ def commit_of(rev: str, repo: Path) -> str:
     """The full hash of commit ``rev`` in the git repository ``repo`` (a UsageError if none)."""
     from experiments.errors import UsageError
 
+    top = subprocess.run(["git", "-C", str(repo), "rev-parse", "--show-toplevel"],
+                         capture_output=True, text=True)
+    if top.returncode != 0:
+        raise UsageError(f"--same-as needs the code in a git checkout; {repo} is not one "
+                         "(clone the repository to compare revisions)")
     r = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "--quiet",
                         f"{rev}^{{commit}}"], capture_output=True, text=True)
     if r.returncode != 0 or not r.stdout.strip():
@@ -143,8 +160,11 @@ def capture_at(rev: str, out: Path, repo: Path, names: Sequence[str] | None = No
                                     f"{_last_line(run.stderr)}")
             return run.stdout.split()
         finally:
-            subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(tree)],
-                           capture_output=True)
+            removed = subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force",
+                                      str(tree)], capture_output=True)
+            if removed.returncode != 0:  # e.g. the folder is gone: forget the worktree
+                subprocess.run(["git", "-C", str(repo), "worktree", "prune"],
+                               capture_output=True)
 
 
 def _last_line(text: str) -> str:

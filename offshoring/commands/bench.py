@@ -127,12 +127,13 @@ def _same_as(args: argparse.Namespace, console) -> int:
     here = "this tree" + (" (model/ with uncommitted changes)" if status else "")
     n_cases = len(identical.cases())
     with tempfile.TemporaryDirectory(prefix="same-as-") as tmp:
-        with console.status(f"{here}: {n_cases} cases x {len(identical.SEEDS)} seeds"):
-            stems = identical.capture(Path(tmp) / "here")
+        # the other revision first: a revision whose cases cannot run is told at once
         with console.status(f"{args.same_as} ({commit[:10]}), in a temporary worktree; its "
                             "kernels compile first"):
-            identical.capture_at(commit, Path(tmp) / "there", repo)
-        df = identical.compare(Path(tmp) / "here", Path(tmp) / "there", stems)
+            theirs = identical.capture_at(commit, Path(tmp) / "there", repo)
+        with console.status(f"{here}: {n_cases} cases x {len(identical.SEEDS)} seeds"):
+            stems = identical.capture(Path(tmp) / "here")
+        df = identical.compare(Path(tmp) / "here", Path(tmp) / "there", stems, theirs)
     table = Table(title=f"Outputs of {here} and of {args.same_as} ({commit[:10]}): weekly "
                         f"KPIs with the burn-in and summaries, {identical.CUSTOMERS} customers, "
                         f"{identical.BURN_IN} + {identical.WEEKS} weeks")
