@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CODE_PATHS = ("model", "experiments", "offshoring", "viz", "pyproject.toml")
 
 
-def _git(*args: str, root: Path = ROOT) -> str:
+def git(*args: str, root: Path = ROOT) -> str:
+    """The output of ``git ARGS`` run in ``root`` (stripped), or "" when it fails or git is
+    missing."""
     try:
         out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
                              timeout=10)
@@ -32,8 +34,8 @@ def _git(*args: str, root: Path = ROOT) -> str:
 def describe(root: Path = ROOT) -> str:
     """``git describe --always --tags`` of ``root``, with ``-dirty`` when the code
     (``CODE_PATHS``) has uncommitted changes; empty outside a git checkout."""
-    text = _git("describe", "--always", "--tags", root=root)
-    if text and _git("status", "--porcelain", "--untracked-files=no", "--", *CODE_PATHS,
+    text = git("describe", "--always", "--tags", root=root)
+    if text and git("status", "--porcelain", "--untracked-files=no", "--", *CODE_PATHS,
                      root=root):
         text += "-dirty"
     return text
@@ -57,7 +59,7 @@ def code_version() -> dict[str, str]:
     digest = hashlib.sha256()
     for path in sorted((ROOT / "model").glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return {"describe": describe(), "commit": _git("rev-parse", "HEAD"),
+    return {"describe": describe(), "commit": git("rev-parse", "HEAD"),
             "model_sha256": digest.hexdigest()}
 
 

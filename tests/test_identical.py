@@ -88,3 +88,21 @@ def test_same_as_bad_input_is_one_line_with_status_2(argv: list[str], capsys) ->
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and ("--same-as" in err or "--ensemble" in err)
+
+
+def test_model_changed_follows_model_only(tmp_path: Path) -> None:
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    for path in ("model/rules.py", "docs/notes.md"):
+        (tmp_path / path).parent.mkdir(exist_ok=True)
+        (tmp_path / path).write_text("one\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "first")
+    (tmp_path / "docs/notes.md").write_text("two\n")
+    assert not identical.model_changed(tmp_path)
+    (tmp_path / "model/rules.py").write_text("two\n")
+    assert identical.model_changed(tmp_path)

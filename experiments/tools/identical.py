@@ -116,18 +116,24 @@ def compare(mine: Path, theirs: Path, stems: Sequence[str],
 def commit_of(rev: str, repo: Path) -> str:
     """The full hash of commit ``rev`` in the git repository ``repo`` (a UsageError if none)."""
     from experiments.errors import UsageError
+    from experiments.provenance import git
 
-    top = subprocess.run(["git", "-C", str(repo), "rev-parse", "--show-toplevel"],
-                         capture_output=True, text=True)
-    if top.returncode != 0:
+    if not git("rev-parse", "--show-toplevel", root=repo):
         raise UsageError(f"--same-as needs the code in a git checkout; {repo} is not one "
                          "(clone the repository to compare revisions)")
-    r = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "--quiet",
-                        f"{rev}^{{commit}}"], capture_output=True, text=True)
-    if r.returncode != 0 or not r.stdout.strip():
+    commit = git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", root=repo)
+    if not commit:
         raise UsageError(f"--same-as: '{rev}' is not a commit of the git repository "
-                            f"at {repo}")
-    return r.stdout.strip()
+                         f"at {repo}")
+    return commit
+
+
+def model_changed(repo: Path) -> bool:
+    """Whether ``repo``'s ``model/`` has uncommitted changes (the outputs may differ)."""
+    from experiments.provenance import git
+
+    return bool(git("status", "--porcelain", "--untracked-files=no", "--", "model",
+                    root=repo))
 
 
 def capture_at(rev: str, out: Path, repo: Path, names: Sequence[str] | None = None,

@@ -108,7 +108,6 @@ def _ensemble(args: argparse.Namespace, console) -> int:
 def _same_as(args: argparse.Namespace, console) -> int:
     """``--same-as REV``: the fixed cases run here and at REV, compared exactly; exit 1 if
     any case differs."""
-    import subprocess
     import tempfile
     from pathlib import Path
 
@@ -122,9 +121,8 @@ def _same_as(args: argparse.Namespace, console) -> int:
     out = Path(args.out) if args.out else None
     if out is not None:
         check_out(out)
-    status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--", "model"],
-                            capture_output=True, text=True).stdout.strip()
-    here = "this tree" + (" (model/ with uncommitted changes)" if status else "")
+    here = "this tree" + (" (model/ with uncommitted changes)"
+                          if identical.model_changed(repo) else "")
     n_cases = len(identical.cases())
     with tempfile.TemporaryDirectory(prefix="same-as-") as tmp:
         # the other revision first: a revision whose cases cannot run is told at once
